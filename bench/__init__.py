@@ -1,0 +1,1 @@
+"""Benchmarks. Each module measures one issue's targets against a named peer or the raw engine."""

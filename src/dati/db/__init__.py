@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models base, engine and sessions, Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Organisations: ministries, agencies, municipalities, companies, research bodies, NGOs."""

@@ -1,0 +1,1 @@
+"""Web shell: app factory, middleware, error rendering, templates, shared pages."""

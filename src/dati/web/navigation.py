@@ -1,0 +1,37 @@
+"""The main menu: which entries each role sees. Features add their entries here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dati.auth.actor import Actor, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str  # English message id, translated in the template
+    url: str
+    visible: Callable[[Actor], bool]
+
+
+def _everyone(_actor: Actor) -> bool:
+    return True
+
+
+def _role(*roles: Role) -> Callable[[Actor], bool]:
+    return lambda actor: actor.is_admin or any(actor.has_role(r) for r in roles)
+
+
+def _citizen(actor: Actor) -> bool:
+    return actor.is_citizen
+
+
+MENU: list[NavItem] = [
+    NavItem("Organisations", "/organisations", _everyone),
+    NavItem("Users", "/admin/users", _role(Role.ADMIN)),
+]
+
+
+def menu_for(actor: Actor) -> list[NavItem]:
+    return [item for item in MENU if item.visible(actor)]
