@@ -16,9 +16,9 @@ import duckdb
 import pyarrow.parquet as pq
 
 from dati.errors import Invalid
-from dati.exchange.export import QuarantineWriter, json_value
+from dati.exchange.export import QuarantineWriter
 from dati.exchange.fields import CompiledSchema
-from dati.exchange.readers import Source
+from dati.exchange.readers import Source, cell_text
 from dati.exchange.storage import (
     DatasetStore,
     Duplicate,
@@ -164,14 +164,7 @@ def _quarantine_duplicates(
         for record in chunk:
             values: list[str | None] = [None] * width
             for field_index, position in enumerate(positions):
-                value = record[field_index]
-                values[position] = (
-                    None
-                    if value is None
-                    else json_value(value)
-                    if not isinstance(value, str)
-                    else value
-                )
+                values[position] = cell_text(record[field_index])
             bad.write(int(record[row_at] or 0), [_("Repeats the key of an earlier row.")], values)
 
 
