@@ -132,7 +132,7 @@ def test_constraints_minimum_maximum_pattern_and_length(write, store) -> None:
     assert messages == {(3, "vecums"), (3, "kods"), (4, "vecums")}
 
 
-def test_schema_inference_guesses_types_key_and_required(write) -> None:
+def test_schema_inference_guesses_types_key_and_required(write, store) -> None:
     path = write(
         "i.csv",
         "kods;nosaukums;skaits;summa;datums;aktīvs\n"
@@ -152,4 +152,16 @@ def test_schema_inference_guesses_types_key_and_required(write) -> None:
         "aktīvs": ("boolean", True),
     }
     assert schema["primaryKey"] == ["kods"]
-    assert next(f for f in schema["fields"] if f["name"] == "summa")["decimalChar"] == ","
+    outcome = ingest(readers.open_file(path), compile_schema(schema), store)
+    assert pq.read_table(outcome.file).column("summa").to_pylist() == [1.5, 2.25]
+
+
+def test_inferred_names_follow_the_catalogue_and_still_match_the_header(write, store) -> None:
+    path = write("h.csv", "Personas kods,Vārds\n010190-12345,Jānis\n")
+    schema = infer_schema(readers.open_file(path))
+    assert [(f["name"], f.get("title_lv")) for f in schema["fields"]] == [
+        ("personas_kods", "Personas kods"),
+        ("vards", "Vārds"),
+    ]
+    outcome = ingest(readers.open_file(path), compile_schema(schema), store)
+    assert pq.read_table(outcome.file).column_names == ["personas_kods", "vards"]

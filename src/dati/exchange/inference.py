@@ -12,6 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from dati.catalog.tableschema import FIELD_NAME, field_name, guess_classification
 from dati.exchange.readers import Source
 from dati.lv_codes import is_valid_personal_code
 
@@ -53,13 +54,16 @@ def _fits(kind: str, values: list[str]) -> bool:
     return all(pattern.fullmatch(v.strip()) for v in values)
 
 
-def infer_field(name: str, values: list[str | None]) -> dict[str, Any]:
+def infer_field(header: str, values: list[str | None]) -> dict[str, Any]:
     present = [v for v in values if v is not None and v != ""]
+    name = header if FIELD_NAME.match(header) else field_name(header)
     spec: dict[str, Any] = {"name": name, "type": "string"}
+    if name != header:
+        spec["title_lv"] = header
     if present:
         kind = next((k for k in _ORDER if _fits(k, present)), "string")
         if kind == "number_comma":
-            spec.update(type="number", decimalChar=",")
+            spec["type"] = "number"  # decimal commas are read as such by default
         elif kind == "date_lv":
             spec.update(type="date", format="%d.%m.%Y")
         elif kind in ("integer", "number", "boolean", "date", "datetime"):
@@ -68,6 +72,8 @@ def infer_field(name: str, values: list[str | None]) -> dict[str, Any]:
         spec["constraints"] = {"required": True}
     if present and all(is_valid_personal_code(v) for v in present[:1000]):
         spec["classification"] = "personal_identifier"
+    else:
+        spec["classification"] = guess_classification(name, present[:50]).value
     return spec
 
 

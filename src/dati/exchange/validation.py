@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dati.catalog.tableschema import field_name
 from dati.errors import Invalid
 from dati.exchange.fields import CompiledSchema, FieldSpec
 from dati.exchange.readers import Source
@@ -79,10 +80,16 @@ class ValidationReport:
 
 def match_columns(schema: CompiledSchema, columns: list[str]) -> list[int]:
     """Position of each schema field among the file's columns; refuse missing or unknown columns."""
-    folded = {c.strip().casefold(): i for i, c in enumerate(columns)}
+    folded: dict[str, int] = {}
+    for i, c in enumerate(columns):
+        # A header 'Dzimšanas datums' matches the field the catalogue named 'dzimsanas_datums'.
+        folded.setdefault(c.strip().casefold(), i)
+        folded.setdefault(field_name(c), i)
     missing = [f.name for f in schema.fields if f.name.casefold() not in folded]
     expected = {f.name.casefold() for f in schema.fields}
-    unknown = [c for c in columns if c.strip().casefold() not in expected]
+    unknown = [
+        c for c in columns if c.strip().casefold() not in expected and field_name(c) not in expected
+    ]
     if missing:
         hint = ""
         if len(columns) == 1 and any(d in columns[0] for d in ",;\t|"):
@@ -134,7 +141,8 @@ def _parse_one(spec: FieldSpec, text: str) -> Any:
     if spec.type == "number":
         if spec.group_char:
             value = value.replace(spec.group_char, "")
-        value = value.replace(spec.decimal_char, ".")
+        # Latvian exports write decimal commas: '1,5' is 1.5 unless the schema says otherwise.
+        value = value.replace(spec.decimal_char if spec.decimal_char != "." else ",", ".")
         if not value or value.lower().lstrip("+-") in ("nan", "inf", "infinity"):
             raise ValueError(text)
         return float(value)
@@ -168,10 +176,11 @@ def _fast_cast(spec: FieldSpec, values: pa.Array) -> pa.Array:
     """One vectorised conversion; raises pa.ArrowInvalid when any value does not fit."""
     if spec.arrow_type == pa.string():
         return values
-    if spec.type == "number" and (spec.decimal_char != "." or spec.group_char):
+    if spec.type == "number":
         if spec.group_char:
             values = pc.replace_substring(values, spec.group_char, "")
-        values = pc.replace_substring(values, spec.decimal_char, ".")
+        decimal = spec.decimal_char if spec.decimal_char != "." else ","
+        values = pc.replace_substring(values, decimal, ".")
     if spec.type == "boolean":
         known = pc.is_in(values, pa.array(spec.true_values + spec.false_values))
         if not pc.all(pc.or_(known, pc.is_null(values))).as_py():
