@@ -41,3 +41,61 @@ def write(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return make
+
+
+@pytest.fixture
+def make_resource(session, system):  # type: ignore[no-untyped-def]
+    """A catalogue resource owned by VZD, with the people schema unless told otherwise."""
+    from dati.catalog import service as catalog_service
+    from dati.catalog.models import AccessRights
+    from dati.catalog.schemas import ResourceCreate
+
+    def make(
+        name: str = "iedzivotaji",
+        owner: str = "VZD",
+        access: AccessRights = AccessRights.PUBLIC,
+        schema: dict | None = PEOPLE_SCHEMA,
+    ):  # type: ignore[no-untyped-def]
+        resource = catalog_service.create_resource(
+            session=session,
+            actor=system,
+            data=ResourceCreate(
+                name=name, title_lv=name.title(), owner=owner, access_rights=access
+            ),
+        )
+        if schema is not None:
+            catalog_service.set_table_schema(
+                session=session, actor=system, name=name, schema=schema
+            )
+        session.flush()
+        return resource
+
+    return make
+
+
+@pytest.fixture
+def publish(session, system, store, write):  # type: ignore[no-untyped-def]
+    """Publish text or a path into a resource as ``actor`` (the system actor by default)."""
+    from dati.exchange import service
+    from dati.exchange.service import SourceSpec
+
+    def run(
+        name: str, content: str | bytes | Path, *, actor=None, filename: str = "data.csv", **options
+    ):  # type: ignore[no-untyped-def]
+        path = content if isinstance(content, Path) else write(filename, content)
+        spec = SourceSpec(
+            path=path,
+            name=path.name,
+            delimiter=options.pop("delimiter", None),
+            encoding=options.pop("encoding", None),
+        )
+        return service.publish_version(
+            session=session,
+            actor=actor or system,
+            name=name,
+            source=spec,
+            store=store,
+            **options,
+        ).version
+
+    return run

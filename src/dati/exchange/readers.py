@@ -160,7 +160,32 @@ def open_csv(
         return "skip"
 
     raw = _CountingFile(path.open("rb"), path.stat().st_size, progress)
-    reader = pacsv.open_csv(
+    try:
+        reader = _arrow_csv_reader(raw, header, dialect, on_invalid_row)
+    except pa.ArrowInvalid as exc:
+        raw.close()
+        raise _invalid(
+            _("The file could not be read as CSV: {reason}", reason=str(exc)[:300])
+        ) from None
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            yield from reader
+        except pa.ArrowInvalid as exc:
+            raise _invalid(
+                _("The file could not be read as CSV: {reason}", reason=str(exc)[:300])
+            ) from None
+        finally:
+            raw.close()
+
+    source._batches = batches()
+    return source
+
+
+def _arrow_csv_reader(
+    raw: _CountingFile, header: list[str], dialect: Dialect, on_invalid_row: Callable[[Any], str]
+) -> pacsv.CSVStreamingReader:
+    return pacsv.open_csv(
         io.BufferedReader(raw, buffer_size=1 << 20),
         read_options=pacsv.ReadOptions(
             column_names=header,
@@ -182,19 +207,6 @@ def open_csv(
             quoted_strings_can_be_null=True,
         ),
     )
-
-    def batches() -> Iterator[pa.RecordBatch]:
-        try:
-            yield from reader
-        except pa.ArrowInvalid as exc:
-            raise _invalid(
-                _("The file could not be read as CSV: {reason}", reason=str(exc)[:300])
-            ) from None
-        finally:
-            raw.close()
-
-    source._batches = batches()
-    return source
 
 
 def _csv_header(path: Path, dialect: Dialect) -> list[str]:
