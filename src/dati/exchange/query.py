@@ -295,8 +295,9 @@ class Reader:
         sql = f"SELECT count(*) FROM read_parquet({literal_path(path)})"  # noqa: S608 - quoted identifiers only
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
-        row = self.cursor().execute(sql, params).fetchone()
-        return int(row[0]) if row else 0
+        # fetchall, not fetchone: an unfinished result would block the thread's next query.
+        rows = self.cursor().execute(sql, params).fetchall()
+        return int(rows[0][0]) if rows else 0
 
     def lookup(
         self, path: Path, schema: CompiledSchema, key: list[str], fields: tuple[str, ...] = ()
@@ -325,9 +326,8 @@ class Reader:
             f"SELECT {', '.join(_col(c) for c in columns)} FROM read_parquet({literal_path(path)}) "  # noqa: S608 - quoted identifiers only
             f"WHERE {' AND '.join(clauses)} LIMIT 1"
         )
-        cursor = self.cursor().execute(sql, params)
-        row = cursor.fetchone()
-        return dict(zip(columns, row, strict=True)) if row else None
+        rows = self.cursor().execute(sql, params).fetchall()
+        return dict(zip(columns, rows[0], strict=True)) if rows else None
 
 
 def _col(name: str) -> str:
