@@ -99,3 +99,13 @@ def publish(session, system, store, write):  # type: ignore[no-untyped-def]
         ).version
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def english_messages():  # type: ignore[no-untyped-def]
+    """Service-level tests read messages in English; HTTP requests choose their own language."""
+    from dati import i18n
+
+    i18n.set_language("en")
+    yield
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)

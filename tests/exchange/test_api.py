@@ -147,7 +147,7 @@ def test_publish_over_the_api_and_roll_back(
     bad = client.post(
         f"{URL}/versions", files={"file": ("x.csv", b"id,v\n1,2\n", "text/csv")}, headers=auth
     )
-    assert bad.status_code == 422 and "lacks the column" in bad.json()["detail"]
+    assert bad.status_code == 422 and "trūkst tabulas shēmā prasīto kolonnu" in bad.json()["detail"]
     client.post(f"{URL}/versions", files=files, data={"mode": "upsert"}, headers=auth)
     back = client.post(f"{URL}/versions/1/rollback", headers=auth)
     assert back.status_code == 201 and back.json()["number"] == 3

@@ -74,8 +74,7 @@ def detect_encoding(path: Path) -> str:
     if utf8_line and legacy_line:
         raise _unreadable(
             _(
-                "The file mixes encodings: line {utf8} is UTF-8 but line {legacy} is not. "
-                "Save the whole file in one encoding (UTF-8 is best) and try again.",
+                "The file mixes encodings: line {utf8} is UTF-8 but line {legacy} is not. Save the whole file in one encoding (UTF-8 is best) and try again.",
                 utf8=utf8_line,
                 legacy=legacy_line,
             )

@@ -74,8 +74,7 @@ def ingest(
             if not report.ok and bad is None:
                 raise _refusal(
                     _(
-                        "Nothing was published: {bad} of {total} rows have errors. Fix them, or "
-                        "publish with quarantine to set the bad rows aside.",
+                        "Nothing was published: {bad} of {total} rows have errors. Fix them, or publish with quarantine to set the bad rows aside.",
                         bad=report.rows_invalid,
                         total=report.rows_read,
                     ),
