@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dati.auth.actor import Actor, Role
-from dati.auth.permissions import Permission
+from dati.auth.permissions import Permission, anyone
 
 
 def _publisher_or_steward_of_owner(actor: Actor, resource: Any) -> bool:
@@ -43,3 +43,4 @@ VIEW_QUARANTINE = Permission(
 )
 # 404, not 403: whether a restricted dataset has data is itself restricted.
 READ_DATA = Permission("exchange.data.read", "Read this dataset", _may_read, hide=True)
+BROWSE_DATA = Permission("exchange.data.browse", "See which datasets have published data", anyone)

@@ -27,7 +27,13 @@ from dati.exchange import inference, readers, tables
 from dati.exchange.fields import CompiledSchema, compile_schema, schema_signature
 from dati.exchange.ingest import ingest
 from dati.exchange.models import DatasetVersion, Operation, RetentionPolicy
-from dati.exchange.permissions import MANAGE_VERSIONS, PUBLISH_VERSION, READ_DATA, VIEW_QUARANTINE
+from dati.exchange.permissions import (
+    BROWSE_DATA,
+    MANAGE_VERSIONS,
+    PUBLISH_VERSION,
+    READ_DATA,
+    VIEW_QUARANTINE,
+)
 from dati.exchange.query import Page, Query, Reader
 from dati.exchange.storage import DatasetStore
 from dati.i18n import gettext as _
@@ -228,6 +234,29 @@ def list_versions(
         .order_by(DatasetVersion.number.desc())
     )
     return resource, list(versions)
+
+
+def list_datasets(*, session: Session, actor: Actor) -> list[tuple[Resource, DatasetVersion]]:
+    """Resources with published data that the actor may read, with their current version."""
+    require(actor, BROWSE_DATA)
+    newest = (
+        select(DatasetVersion.resource_id, func.max(DatasetVersion.number).label("number"))
+        .group_by(DatasetVersion.resource_id)
+        .subquery()
+    )
+    pairs = session.execute(
+        select(Resource, DatasetVersion)
+        .join(DatasetVersion, DatasetVersion.resource_id == Resource.id)
+        .join(
+            newest,
+            (newest.c.resource_id == DatasetVersion.resource_id)
+            & (newest.c.number == DatasetVersion.number),
+        )
+        .order_by(Resource.title_lv)
+    ).all()
+    return [
+        (r, v) for r, v in pairs if actor.is_admin or authorise_read(actor, ReadRequest(session, r))
+    ]
 
 
 def _version(session: Session, resource: Resource, number: int | None) -> DatasetVersion:

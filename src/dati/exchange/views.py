@@ -51,6 +51,15 @@ def _context(request: Request, session: Any, actor: Any, name: str) -> dict[str,
     }
 
 
+@router.get("/data", name="exchange_datasets")
+def datasets_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    return render(
+        request,
+        "exchange/list.html",
+        {"datasets": service.list_datasets(session=session, actor=actor)},
+    )
+
+
 @router.get("/data/{name}", name="exchange_dataset")
 def dataset_page(name: str, request: Request, session: DbSession, actor: CurrentActor) -> Response:
     return render(request, "exchange/dataset.html", _context(request, session, actor, name))
