@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from dati.auth import factories as auth_factories
 from dati.auth.actor import Actor
 from dati.config import Settings
+from dati.exchange import factories as exchange_factories
+from dati.exchange import service as exchange_service
 from dati.orgs import factories as orgs_factories
 
 
@@ -29,4 +31,7 @@ def load(session: Session, settings: Settings) -> DemoReport:
     created, updated = orgs_factories.load_demo(session, actor)
     report.lines.append(f"organisations: {created} created, {updated} updated")
     report.logins = auth_factories.load_demo(session, actor)
+    report.lines += exchange_factories.load_demo(
+        session, actor, exchange_service.store_for(settings)
+    )
     return report
