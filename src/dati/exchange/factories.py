@@ -116,7 +116,7 @@ def _field(name: str, type_: str = "string", **extra: Any) -> dict[str, Any]:
     return {"name": name, "type": type_, **extra}
 
 
-REQUIRED = {"constraints": {"required": True}}
+REQUIRED: dict[str, Any] = {"constraints": {"required": True}}
 
 
 @dataclass(frozen=True)

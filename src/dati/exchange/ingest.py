@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from dati.errors import Invalid
@@ -63,13 +65,17 @@ def ingest(
     bad_file = store.temp_path(".csv") if quarantine else None
     bad = QuarantineWriter(bad_file, source.columns) if bad_file else None
     try:
-        _stage(source, validator, staged, bad)
+        ascending = _stage(source, validator, staged, bad)
         report = validator.report
+        # A file already in strictly ascending key order cannot repeat its key and needs no sort.
+        presorted = ascending and mode == "replace"
         if report.rows_read == 0 and report.rows_invalid == 0:
             raise _refusal(_("The file has a header but no data rows."), report)
         with store.duckdb() as conn:
             rows_sql = combined_sql(schema, mode, staged, current)
-            duplicates, surplus = find_duplicates(conn, schema, rows_sql)
+            duplicates, surplus = find_duplicates(
+                conn, schema, rows_sql, skip_primary_key=presorted
+            )
             _report_duplicates(report, duplicates, surplus)
             if not report.ok and bad is None:
                 raise _refusal(
@@ -82,7 +88,9 @@ def ingest(
                 )
             if bad is not None and surplus:
                 _quarantine_duplicates(conn, schema, rows_sql, bad, validator.positions)
-            write_version(conn, schema, rows_sql, final, drop_duplicates=bool(surplus))
+            write_version(
+                conn, schema, rows_sql, final, drop_duplicates=bool(surplus), presorted=presorted
+            )
         if pq.ParquetFile(final).metadata.num_rows == 0:
             raise _refusal(_("No valid rows are left to publish."), report)
         return IngestOutcome(
@@ -107,18 +115,40 @@ def ingest(
 
 def _stage(
     source: Source, validator: Validator, staged: Path, bad: QuarantineWriter | None
-) -> None:
+) -> bool:
+    """Write the valid rows to ``staged``; True when a one-column primary key strictly ascends."""
     report = validator.report
-    with pq.ParquetWriter(staged, validator.out_schema, compression="snappy") as writer:
+    key = validator.schema.primary_key
+    ascending = len(key) == 1
+    last: object = None
+    # Uncompressed: the staged file lives for seconds and is read once by DuckDB.
+    with pq.ParquetWriter(
+        staged,
+        validator.out_schema,
+        compression="none",
+        use_dictionary=False,
+        write_statistics=False,
+    ) as writer:
         for batch in source.batches():
             result = validator.validate(batch)
             if result.valid.num_rows:
                 writer.write_batch(result.valid)
+                if ascending:
+                    ascending, last = _still_ascending(result.valid.column(key[0]), last)
             if bad is not None:
                 for row, values, errors in result.invalid_rows:
                     bad.write(row, [f"{e.column}: {e.message}" for e in errors], values)
             _take_rejected(source, report, bad)
         _take_rejected(source, report, bad)
+    return ascending
+
+
+def _still_ascending(keys: pa.Array, last: object) -> tuple[bool, object]:
+    if keys.null_count or (last is not None and not keys[0].as_py() > last):
+        return False, None
+    if len(keys) > 1 and not pc.all(pc.less(keys.slice(0, len(keys) - 1), keys.slice(1))).as_py():
+        return False, None
+    return True, keys[len(keys) - 1].as_py()
 
 
 def _take_rejected(source: Source, report: ValidationReport, bad: QuarantineWriter | None) -> None:

@@ -147,13 +147,25 @@ def combined_sql(schema: CompiledSchema, mode: str, new: Path, current: Path | N
 
 
 def find_duplicates(
-    conn: duckdb.DuckDBPyConnection, schema: CompiledSchema, rows_sql: str, limit: int = 20
+    conn: duckdb.DuckDBPyConnection,
+    schema: CompiledSchema,
+    rows_sql: str,
+    limit: int = 20,
+    skip_primary_key: bool = False,
 ) -> tuple[list[Duplicate], int]:
     """Key values that occur more than once, with the rows that hold them; and the surplus count."""
     found: list[Duplicate] = []
     surplus = 0
     for key in schema.unique_keys:
+        if skip_primary_key and key == schema.primary_key:
+            continue
         cols = ", ".join(ident(k) for k in key)
+        # The common case, no repeats, costs one distinct count; only then list the repeats.
+        distinct = conn.execute(
+            f"SELECT count(*) - count(DISTINCT ({cols})) FROM ({rows_sql}) WHERE {' AND '.join(f'{ident(k)} IS NOT NULL' for k in key)}"  # noqa: S608
+        ).fetchall()
+        if not distinct or not distinct[0][0]:
+            continue
         value = " || ' / ' || ".join(f"CAST({ident(k)} AS VARCHAR)" for k in key)
         base = (
             f"SELECT {value} AS v, count(*) AS n, list(coalesce({ident(ROW)}, 0) ORDER BY {ident(ROW)} NULLS FIRST) AS r "  # noqa: S608
@@ -187,6 +199,7 @@ def write_version(
     target: Path,
     *,
     drop_duplicates: bool,
+    presorted: bool = False,
 ) -> None:
     """Write the version's Parquet file, sorted by primary key for fast lookups."""
     source = rows_sql
@@ -199,9 +212,9 @@ def write_version(
             )
         source = f"SELECT * FROM ({rows_sql}) QUALIFY {' AND '.join(keep)}"  # noqa: S608
     order = ""
-    if schema.primary_key:
+    if schema.primary_key and not presorted:
         order = " ORDER BY " + ", ".join(ident(k) for k in schema.primary_key)
     conn.execute(
         f"COPY (SELECT {_columns(schema)} FROM ({source}){order}) TO {literal_path(target)} "  # noqa: S608
-        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
+        f"(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
     )

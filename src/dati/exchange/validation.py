@@ -343,10 +343,9 @@ class Validator:
 
     def _row_numbers(self, start: int, count: int) -> pa.Array:
         if not self.source.skipped:
-            return pa.array(
-                range(start + self.source.first_row, start + self.source.first_row + count),
-                pa.int64(),
-            )
+            first = start + self.source.first_row
+            ones = pa.repeat(pa.scalar(1, pa.int64()), count)
+            return pc.add(pc.cumulative_sum(ones), first - 1)
         return pa.array([self.source.row_number(start + i) for i in range(count)], pa.int64())
 
 
