@@ -193,7 +193,7 @@ def main() -> None:
         )
         try:
             _wait(f"http://127.0.0.1:{DATI_PORT}/healthz", dati)
-            _wait(f"http://127.0.0.1:{DATASETTE_PORT}/bench/people.json?_size=1", datasette)
+            _wait(f"http://127.0.0.1:{DATASETTE_PORT}/-/versions.json", datasette)
             rng = random.Random(3)
             keys = [rng.randint(1, ROWS) for _ in range(5000)]
             cases = [

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from dati.errors import Invalid
 from dati.exchange.fields import CompiledSchema, FieldSpec
+from dati.exchange.keyindex import KeyIndex
 from dati.exchange.storage import MEMORY_LIMIT, ident, literal_path
 from dati.exchange.validation import _parse_one
 from dati.i18n import gettext as _
@@ -165,6 +166,7 @@ class Reader:
         self._engine.execute("LOAD parquet")
         self._engine.execute("SET parquet_metadata_cache = true")
         self._local = threading.local()
+        self._keys = KeyIndex()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         conn = getattr(self._local, "conn", None)
@@ -249,9 +251,12 @@ class Reader:
         sql = f"SELECT {', '.join(select)} FROM {source}"  # noqa: S608 - quoted identifiers only
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
-        sql += " ORDER BY " + ", ".join(
-            f"{_col(n)} {'DESC' if d else 'ASC'} NULLS LAST" for n, d in order
-        )
+        if query.sort or not schema.primary_key:
+            sql += " ORDER BY " + ", ".join(
+                f"{_col(n)} {'DESC' if d else 'ASC'} NULLS LAST" for n, d in order
+            )
+        # Otherwise no ORDER BY: every version file is written sorted by primary key and DuckDB
+        # keeps a file's order, so a page stops reading as soon as it has its rows.
         return sql, params, columns, order
 
     # --- operations --------------------------------------------------------
@@ -320,6 +325,14 @@ class Reader:
             Filter(name, "eq", (parse_value(_spec(schema, name, "key"), text, "key"),))
             for name, text in zip(schema.primary_key, key, strict=True)
         )
+        try:
+            found = self._keys.lookup(path, schema.primary_key, tuple(f.values[0] for f in filters))
+        except LookupError:
+            found = None  # a file without key statistics: let DuckDB scan it
+        else:
+            if found is None:
+                return None
+            return {c: found[c] for c in (list(fields) or schema.names)}
         clauses, params = self._where(schema, filters)
         columns = list(fields) or schema.names
         sql = (
