@@ -10,12 +10,23 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from fastapi.responses import FileResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from dati.auth.actor import Actor
+from dati.config import Settings
 from dati.exchange import export, service
 from dati.exchange.query import build_query, cursor_version, encode_cursor
 from dati.exchange.schemas import PublishRead, RetentionRead, RetentionUpdate, RowsPage, VersionRead
 from dati.exchange.service import Dataset, SourceSpec
-from dati.web.deps import AppSettings, CurrentActor, DbSession
+from dati.web.deps import (
+    AppSettings,
+    CurrentActor,
+    DbSession,
+    current_actor,
+    get_session,
+    get_settings,
+)
 
 router = APIRouter(prefix="/data", tags=["data"])
 
@@ -25,6 +36,17 @@ MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "parquet": "application/vnd.apache.parquet",
 }
+
+
+def _request_context(request: Request) -> tuple[Session, Actor, Settings]:
+    """Session, actor and settings without dependency injection.
+
+    The read routes are async and resolve these inline: the short metadata queries cost less
+    than the several thread-pool hops that sync dependencies take, which dominated a key
+    lookup's latency under load (see bench/RESULTS.md). Engine work runs in the thread pool.
+    """
+    session = get_session(request)
+    return session, current_actor(request, session), get_settings(request)
 
 
 def _validators(request: Request, dataset: Dataset) -> tuple[str, str, bool]:
@@ -71,12 +93,9 @@ def _dumps(body: Any) -> bytes:
     ),
     responses={200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}}}},
 )
-def read_rows(
+async def read_rows(
     resource_name: str,
     request: Request,
-    session: DbSession,
-    actor: CurrentActor,
-    settings: AppSettings,
     fields: str | None = None,
     sort: str | None = None,
     cursor: str | None = None,
@@ -85,6 +104,7 @@ def read_rows(
     count: bool = False,
     version: int | None = None,
 ) -> Response:
+    session, actor, settings = _request_context(request)
     if cursor and version is None:
         version = cursor_version(cursor)  # a cursor keeps paging the version it started on
     chosen = tuple(f.strip() for f in (fields or "").split(",") if f.strip())
@@ -120,7 +140,7 @@ def read_rows(
         name = f"{dataset.resource.name}-v{dataset.version.number}.{format}"
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return StreamingResponse(chunks, media_type=MEDIA[format], headers=headers)
-    page = service.read_page(dataset, query)
+    page = await run_in_threadpool(service.read_page, dataset, query)
     body = {
         "resource": dataset.resource.name,
         "version": dataset.version.number,
@@ -131,23 +151,21 @@ def read_rows(
         else None,
     }
     if count:
-        body["total"] = service.count_rows(dataset, query)
+        body["total"] = await run_in_threadpool(service.count_rows, dataset, query)
     return Response(_dumps(body), media_type=MEDIA["json"], headers=headers)
 
 
 @router.get(
     "/{resource_name}/rows/{key}", summary="One row by primary key (parts joined by commas)"
 )
-def read_row(
+async def read_row(
     resource_name: str,
     key: str,
     request: Request,
-    session: DbSession,
-    actor: CurrentActor,
-    settings: AppSettings,
     fields: str | None = None,
     version: int | None = None,
 ) -> Response:
+    session, actor, settings = _request_context(request)
     chosen = tuple(f.strip() for f in (fields or "").split(",") if f.strip())
     dataset = service.open_dataset(
         session=session,
