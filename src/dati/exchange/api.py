@@ -49,6 +49,15 @@ def _request_context(request: Request) -> tuple[Session, Actor, Settings]:
     return session, current_actor(request, session), get_settings(request)
 
 
+def _release(session: Session) -> None:
+    """End a read's transaction before engine work, so its connection returns to the pool.
+
+    Nothing was changed (expire_on_commit is off, so the loaded records stay usable); without
+    this, concurrent requests waiting on DuckDB hold every pooled connection.
+    """
+    session.commit()
+
+
 def _validators(request: Request, dataset: Dataset) -> tuple[str, str, bool]:
     """ETag, Last-Modified, and whether the client's copy is still fresh (answer 304)."""
     version = dataset.version
@@ -116,6 +125,7 @@ async def read_rows(
         version=version,
         fields=chosen,
     )
+    _release(session)
     filters = [(k, v) for k, v in request.query_params.multi_items() if k not in RESERVED]
     paged = format == "json"
     query = build_query(
@@ -175,6 +185,7 @@ async def read_row(
         version=version,
         fields=chosen,
     )
+    _release(session)
     build_query(dataset.schema, fields=fields)  # checks the field names
     etag, modified, fresh = _validators(request, dataset)
     headers = {"ETag": etag, "Last-Modified": modified, "Cache-Control": "no-cache"}
