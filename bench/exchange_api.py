@@ -83,7 +83,7 @@ def load(port: int, paths: list[str]) -> tuple[float, float, float]:
 
 
 def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
-    for _ in range(200):
+    for _ in range(600):
         try:
             if httpx.get(url, timeout=1).status_code < 500:
                 return
@@ -222,8 +222,12 @@ def main() -> None:
                 )
             export_csv(data_dir, root)
         finally:
-            dati.terminate()
-            datasette.terminate()
+            for proc in (dati, datasette):
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
 
 
 def export_csv(data_dir: Path, root: Path) -> None:

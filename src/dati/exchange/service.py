@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, lazyload, load_only
 
 from dati import clock
 from dati.auth.actor import Actor
@@ -208,10 +208,12 @@ def _check_same_schema(current: DatasetVersion, schema: dict[str, Any]) -> None:
         raise Conflict(message, errors={"mode": message})
 
 
-def _current(session: Session, resource_id: int) -> DatasetVersion | None:
+def _current(session: Session, resource_id: int, slim: bool = False) -> DatasetVersion | None:
+    stmt = select(DatasetVersion)
+    if slim:  # the large JSON columns load only if used
+        stmt = stmt.options(defer(DatasetVersion.report), defer(DatasetVersion.table_schema))
     return session.scalars(
-        select(DatasetVersion)
-        .where(DatasetVersion.resource_id == resource_id)
+        stmt.where(DatasetVersion.resource_id == resource_id)
         .order_by(DatasetVersion.number.desc())
         .limit(1)
     ).first()
@@ -259,9 +261,11 @@ def list_datasets(*, session: Session, actor: Actor) -> list[tuple[Resource, Dat
     ]
 
 
-def _version(session: Session, resource: Resource, number: int | None) -> DatasetVersion:
+def _version(
+    session: Session, resource: Resource, number: int | None, slim: bool = False
+) -> DatasetVersion:
     if number is None:
-        version = _current(session, resource.id)
+        version = _current(session, resource.id, slim)
         if version is None:
             raise NotFound(_("No data has been published for {name} yet.", name=resource.name))
         return version
@@ -401,10 +405,29 @@ def open_dataset(
     version: int | None = None,
     fields: tuple[str, ...] = (),
 ) -> Dataset:
-    """The current (or a named) version of a resource the actor may read."""
-    resource = catalog_service.find_resource(session, name)
+    """The current (or a named) version of a resource the actor may read.
+
+    This is the data API's hot path, so it loads only the columns the decision needs and
+    reuses each version's compiled schema (versions never change).
+    """
+    resource = session.scalars(
+        select(Resource)
+        .options(
+            lazyload(Resource.owner),
+            load_only(
+                Resource.id,
+                Resource.name,
+                Resource.owner_org_id,
+                Resource.access_rights,
+                Resource.personal_data,
+            ),
+        )
+        .where(Resource.name == name)
+    ).first()
+    if resource is None:
+        resource = catalog_service.find_resource(session, name)
     require(actor, READ_DATA, ReadRequest(session, resource, fields))
-    chosen = _version(session, resource, version)
+    chosen = _version(session, resource, version, slim=True)
     if chosen.files_removed_at is not None:
         raise NotFound(
             _(
@@ -412,12 +435,17 @@ def open_dataset(
                 number=chosen.number,
             )
         )
-    return Dataset(
-        resource,
-        chosen,
-        store.path(resource.id, chosen.file_name),
-        compile_schema(chosen.table_schema),
-    )
+    cache_key = (resource.id, chosen.file_name)  # file names are unique per written file
+    schema = _compiled.get(cache_key)
+    if schema is None:
+        schema = compile_schema(chosen.table_schema)
+        if len(_compiled) > 1024:
+            _compiled.clear()
+        _compiled[cache_key] = schema
+    return Dataset(resource, chosen, store.path(resource.id, chosen.file_name), schema)
+
+
+_compiled: dict[tuple[int, str], CompiledSchema] = {}
 
 
 def read_page(dataset: Dataset, query: Query) -> Page:
