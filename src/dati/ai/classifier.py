@@ -22,7 +22,6 @@ from dati.ai import questions as catalogue
 from dati.ai.questions import Answer, Answers
 from dati.ai.verdict import Classification, Finding, FindingKind, Gpai, RiskClass
 
-
 DEFINITION = ("machine_based", "infers_outputs", "autonomy")
 # Art. 2 exclusions, in the order asked.
 SCOPE = (
