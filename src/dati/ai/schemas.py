@@ -314,3 +314,89 @@ class PublicEntry(BaseModel):
     methods_and_models: str
     source_data: list[str]
     url: str
+
+
+class OptionRead(BaseModel):
+    value: str
+    label: str
+
+
+class QuestionRead(BaseModel):
+    id: str
+    text: str
+    help: str
+    refs: list[str]
+    gate: str | None
+    risky_answer: bool | None
+    options: list[OptionRead]
+
+
+class SectionRead(BaseModel):
+    id: str
+    title: str
+    intro: str
+    questions: list[QuestionRead]
+
+    @classmethod
+    def of(cls, s: catalogue.Section) -> SectionRead:
+        return cls(
+            id=s.id,
+            title=s.title,
+            intro=s.intro,
+            questions=[
+                QuestionRead(
+                    id=q.id,
+                    text=q.text,
+                    help=q.help,
+                    refs=list(q.refs),
+                    gate=q.gate,
+                    risky_answer=q.risky,
+                    options=[OptionRead(value=o.value, label=o.label) for o in q.options],
+                )
+                for q in s.questions
+            ],
+        )
+
+
+class DashboardRead(BaseModel):
+    today: date
+    overdue: list[ObligationRead]
+    upcoming: list[ObligationRead]
+    before_service: list[ObligationRead]
+
+
+class CountRead(BaseModel):
+    key: str | None
+    label: str
+    count: int
+
+
+class ShareRead(BaseModel):
+    key: str
+    label: str
+    survey_percent: int
+    institutions: int
+    percent: float
+
+
+class OrgCountRead(BaseModel):
+    org: str
+    name: str
+    total: int
+    in_use: int
+    planned: int
+    high_risk: int
+    prohibited: int
+    overdue: int
+
+
+class OverviewRead(BaseModel):
+    total: int
+    public_institutions: int
+    provisional: int
+    overdue: int
+    by_class: list[CountRead]
+    by_lifecycle: list[CountRead]
+    by_technique: list[CountRead]
+    by_org: list[OrgCountRead]
+    state_audit_shares: list[ShareRead]

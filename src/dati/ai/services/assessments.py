@@ -13,6 +13,7 @@ from dati import clock
 from dati.ai.classifier import classify
 from dati.ai.models import AiAssessment, AiSystem
 from dati.ai.permissions import CLASSIFY, MANAGE_SYSTEM, VIEW_SYSTEM
+from dati.ai.questions import Section, sections
 from dati.ai.services.access import find_system
 from dati.ai.services.compliance import latest_assessment, sync_obligations
 from dati.ai.services.history import record_change
@@ -21,6 +22,12 @@ from dati.auth.actor import Actor
 from dati.auth.permissions import require
 from dati.errors import NotFound
 from dati.i18n import gettext as _
+
+
+def questionnaire(*, actor: Actor) -> tuple[Section, ...]:
+    """The question catalogue, in the order the questionnaire asks it."""
+    require(actor, CLASSIFY)
+    return sections()
 
 
 def classify_answers(*, actor: Actor, answers: Mapping[str, Any]) -> Classification:

@@ -54,7 +54,7 @@ EVIDENCE_TYPES = {
 }
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 IN_USE = (Lifecycle.PILOT, Lifecycle.PRODUCTION)
-UPCOMING_DAYS = 180
+UPCOMING_DAYS = 365
 PUBLIC_BODIES = (OrgKind.MINISTRY, OrgKind.AGENCY, OrgKind.MUNICIPALITY)
 
 
@@ -321,7 +321,7 @@ class Dashboard:
 
 
 def obligations_dashboard(*, session: Session, actor: Actor, org: str | None = None) -> Dashboard:
-    """Open obligations of the systems the actor may see: overdue, due within six months, and
+    """Open obligations of the systems the actor may see: overdue, due within a year, and
     those of systems not yet in use; with counts per institution."""
     require(actor, LIST_SYSTEMS)
     today = clock.today()

@@ -41,6 +41,21 @@ FIELD_LABELS = {
     "retired_on": "Retired on",
     "publish": "Published in the transparency register",
     "publish_exemption": "Reason for not publishing",
+    "risk_class": "Risk class",
+    "added": "Added",
+    "withdrawn": "Withdrawn",
+    "status": "Status",
+    "note": "Note",
+}
+# What each history action is called.
+ACTION_LABELS = {
+    "created": "Registered",
+    "updated": "Changed",
+    "classified": "Classified",
+    "obligations": "Obligations updated",
+    "obligation": "Obligation status",
+    "evidence": "Evidence added",
+    "evidence_removed": "Evidence removed",
 }
 
 

@@ -12,13 +12,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dati import clock
 from dati.ai.models import AiObligation, AiSystem, Lifecycle, ObligationStatus, Technique
 from dati.ai.permissions import VIEW_OVERVIEW
 from dati.ai.services.compliance import PUBLIC_BODIES, is_overdue
 from dati.ai.verdict import RiskClass
 from dati.auth.actor import Actor
 from dati.auth.permissions import require
-from dati.clock import today
 from dati.i18n import pick
 from dati.orgs.models import Organisation
 
@@ -95,7 +95,7 @@ def overview(*, session: Session, actor: Actor) -> Overview:
     )
     rows: dict[int, OrgRow] = {}
     totals = OrgRow(org=None)
-    now = today()
+    now = clock.today()
     overdue_rows = session.scalars(
         select(AiObligation).where(
             AiObligation.applicable.is_(True), AiObligation.status != ObligationStatus.DONE

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from dati.ai import labels
 from dati.ai.classifier import classify
 from dati.ai.models import AiAssessment, AiSystem, Lifecycle, Sourcing
 from dati.ai.permissions import READ_PUBLIC_REGISTER
@@ -23,15 +24,6 @@ from dati.i18n import pick
 from dati.orgs.models import Organisation
 
 PUBLIC_LIFECYCLES = (Lifecycle.PILOT, Lifecycle.PRODUCTION)
-TECHNIQUE_LABELS = {
-    "rule_based": "Rule-based",
-    "classical_ml": "Classical machine learning",
-    "deep_learning": "Deep learning",
-    "generative": "Generative AI / large language model",
-    "computer_vision": "Computer vision",
-    "speech": "Speech",
-    "other": "Other",
-}
 
 
 def _public(stmt: Select[Any]) -> Select[Any]:
@@ -117,7 +109,7 @@ def entry(
         human_intervention=pick(system.human_oversight_lv, system.human_oversight_en),
         legal_basis=system.legal_basis,
         provider=system.vendor if system.sourcing is Sourcing.VENDOR else system.org.short_name,
-        methods_and_models=_(TECHNIQUE_LABELS[system.technique.value]),
+        methods_and_models=_(labels.TECHNIQUE[system.technique]),
         source_data=sources,
         url=f"{base_url}/ai/register/{system.id}",
     )
