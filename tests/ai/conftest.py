@@ -92,3 +92,24 @@ def bearer(session: Session, system: Actor) -> Callable[[str, Role, str | None],
         return {"authorization": f"Bearer {secret}"}
 
     return make
+
+
+@pytest.fixture
+def make_resource(session: Session, system: Actor) -> Callable[..., Any]:
+    """A catalogue resource, described through the catalogue's own service."""
+    from dati.catalog import service as catalog_service
+    from dati.catalog.models import AccessRights
+    from dati.catalog.schemas import ResourceCreate
+
+    def make(title_lv: str = "Nodokļu maksātāju reģistrs", owner: str = "VID") -> Any:
+        resource = catalog_service.create_resource(
+            session=session,
+            actor=system,
+            data=ResourceCreate(
+                title_lv=title_lv, owner=owner, access_rights=AccessRights.RESTRICTED
+            ),
+        )
+        session.commit()
+        return resource
+
+    return make

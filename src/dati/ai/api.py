@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Response, UploadFile, status
 from fastapi.responses import FileResponse, PlainTextResponse
 
 from dati.ai import labels
-from dati.ai.models import Lifecycle
+from dati.ai.models import AiSystemDataset, Lifecycle
 from dati.ai.schemas import (
     AiSystemCreate,
     AiSystemRead,
@@ -19,6 +19,8 @@ from dati.ai.schemas import (
     ClassifyRequest,
     CountRead,
     DashboardRead,
+    DatasetLinkCreate,
+    DatasetLinkRead,
     EvidenceLinkCreate,
     EvidenceRead,
     ObligationRead,
@@ -26,13 +28,16 @@ from dati.ai.schemas import (
     OrgCountRead,
     OverviewRead,
     PublicEntry,
+    ResourceSystemRead,
     SectionRead,
     ShareRead,
 )
-from dati.ai.services import assessments, compliance, overview, systems, transparency
+from dati.ai.services import assessments, compliance, lineage, overview, systems, transparency
 from dati.ai.services.compliance import MAX_EVIDENCE_BYTES, ObligationView
 from dati.ai.verdict import RiskClass
+from dati.catalog import service as catalog_service
 from dati.i18n import gettext as _
+from dati.i18n import pick
 from dati.web.deps import AppSettings, CurrentActor, DbSession
 
 router = APIRouter(tags=["AI register"])
@@ -263,6 +268,75 @@ def remove_evidence(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+# --- datasets (lineage) --------------------------------------------------------------------------
+
+
+def _link(link: AiSystemDataset) -> DatasetLinkRead:
+    return DatasetLinkRead(
+        id=link.id,
+        resource=link.resource.name,
+        title=pick(link.resource.title_lv, link.resource.title_en),
+        owner=link.resource.owner.short_name,
+        usage=link.usage,
+        created_at=link.created_at,
+        created_by=link.created_by,
+    )
+
+
+@router.get("/ai/systems/{system_id}/datasets", response_model=list[DatasetLinkRead])
+def list_datasets(system_id: int, session: DbSession, actor: CurrentActor) -> list[DatasetLinkRead]:
+    return [
+        _link(d) for d in lineage.list_datasets(session=session, actor=actor, system_id=system_id)
+    ]
+
+
+@router.post(
+    "/ai/systems/{system_id}/datasets",
+    response_model=DatasetLinkRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def link_dataset(
+    system_id: int, data: DatasetLinkCreate, session: DbSession, actor: CurrentActor
+) -> DatasetLinkRead:
+    """Record that the system uses a catalogue resource, and how."""
+    return _link(
+        lineage.link_dataset(
+            session=session,
+            actor=actor,
+            system_id=system_id,
+            resource=data.resource,
+            usage=data.usage,
+        )
+    )
+
+
+@router.delete("/ai/systems/{system_id}/datasets/{link_id}", status_code=status.HTTP_204_NO_CONTENT)
+def unlink_dataset(
+    system_id: int, link_id: int, session: DbSession, actor: CurrentActor
+) -> Response:
+    lineage.unlink_dataset(session=session, actor=actor, system_id=system_id, link_id=link_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@public.get("/ai/datasets/{resource}/systems", response_model=list[ResourceSystemRead])
+def systems_using_dataset(
+    resource: str, session: DbSession, actor: CurrentActor
+) -> list[ResourceSystemRead]:
+    """AI systems that use a catalogue resource: published ones for everyone, more for staff."""
+    found = catalog_service.get_resource(session=session, actor=actor, name=resource)
+    links = lineage.systems_using_resource(session=session, actor=actor, resource_id=found.id)
+    return [
+        ResourceSystemRead(
+            system_id=link.system.id,
+            name=pick(link.system.name_lv, link.system.name_en),
+            org=link.system.org.short_name,
+            usage=link.usage,
+            published=link.system.is_public,
+        )
+        for link in links
+    ]
+
+
 # --- overview ------------------------------------------------------------------------------------
 
 
@@ -332,12 +406,13 @@ def _entries(
         session=session, actor=actor, q=q, org=org, risk_class=risk_class
     )
     provisions = transparency.class_provisions(session, found)
+    datasets = lineage.dataset_names(session, found)
     return [
         transparency.entry(
             s,
             base_url=settings.base_url,
             provisions=provisions.get(s.id, []),
-            datasets=[],
+            datasets=datasets.get(s.id, []),
         )
         for s in found
     ]
@@ -383,7 +458,7 @@ def public_entry(
         system,
         base_url=settings.base_url,
         provisions=transparency.class_provisions(session, [system]).get(system.id, []),
-        datasets=[],
+        datasets=lineage.dataset_names(session, [system]).get(system.id, []),
     )
 
 

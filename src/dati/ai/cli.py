@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -30,12 +30,17 @@ def read_input(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
-        raise typer.BadParameter(f"cannot read {path}: {exc.strerror}") from None
+        _refuse(f"Cannot read {path}: {exc.strerror}")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise typer.BadParameter(f"{path} is not UTF-8 JSON: {exc}") from None
+        _refuse(f"{path} is not UTF-8 JSON: {exc}")
     if not isinstance(data, dict) or not isinstance(data.get("answers", {}), dict):
-        raise typer.BadParameter(f'{path}: expected an object like {{"answers": {{...}}}}')
+        _refuse(f'{path}: expected an object like {{"answers": {{...}}}}')
     return data
+
+
+def _refuse(message: str) -> NoReturn:
+    err.print(f"[red]{escape(message)}[/red]", soft_wrap=True)
+    raise typer.Exit(2)
 
 
 @app.command("classify")

@@ -3,7 +3,7 @@ templates and services translate them with ``_``)."""
 
 from __future__ import annotations
 
-from dati.ai.models import AiRole, Lifecycle, ObligationStatus, Sourcing, Technique
+from dati.ai.models import AiRole, DataUsage, Lifecycle, ObligationStatus, Sourcing, Technique
 from dati.ai.verdict import RISK_CLASS_LABELS, FindingKind, Gpai
 
 __all__ = ["RISK_CLASS_LABELS"]
@@ -45,4 +45,10 @@ GPAI = {
     Gpai.NONE: "No",
     Gpai.GPAI: "General-purpose AI model",
     Gpai.SYSTEMIC: "General-purpose AI model with systemic risk",
+}
+USAGE = {
+    DataUsage.TRAINING: "Training data",
+    DataUsage.VALIDATION: "Validation data",
+    DataUsage.TESTING: "Testing data",
+    DataUsage.INPUT: "Input data",
 }

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dati import clock
 from dati.ai.verdict import RiskClass
+from dati.catalog.models import Resource
 from dati.db.base import Base, UTCDateTime
 from dati.orgs.models import Organisation
 
@@ -55,6 +56,15 @@ class Lifecycle(enum.StrEnum):
 class Sourcing(enum.StrEnum):
     VENDOR = "vendor"
     IN_HOUSE = "in_house"
+
+
+class DataUsage(enum.StrEnum):
+    """How a system uses a dataset (the AI Act's training, validation, testing and input data)."""
+
+    TRAINING = "training"
+    VALIDATION = "validation"
+    TESTING = "testing"
+    INPUT = "input"
 
 
 class ObligationStatus(enum.StrEnum):
@@ -115,6 +125,9 @@ class AiSystem(Base):
     org: Mapped[Organisation] = relationship(lazy="joined")
     obligations: Mapped[list[AiObligation]] = relationship(
         back_populates="system", cascade="all, delete-orphan", order_by="AiObligation.id"
+    )
+    datasets: Mapped[list[AiSystemDataset]] = relationship(
+        back_populates="system", cascade="all, delete-orphan", order_by="AiSystemDataset.id"
     )
 
     @property
@@ -206,3 +219,24 @@ class AiEvidence(Base):
     created_by: Mapped[str] = mapped_column(String(200))
 
     obligation: Mapped[AiObligation] = relationship(back_populates="evidence")
+
+
+class AiSystemDataset(Base):
+    """A catalogue resource an AI system uses, and how: the lineage shown on both sides."""
+
+    __tablename__ = "ai_system_dataset"
+    __table_args__ = (UniqueConstraint("system_id", "resource_id", "usage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    system_id: Mapped[int] = mapped_column(
+        ForeignKey("ai_system.id", ondelete="CASCADE"), index=True
+    )
+    resource_id: Mapped[int] = mapped_column(
+        ForeignKey("catalog_resource.id", ondelete="CASCADE"), index=True
+    )
+    usage: Mapped[DataUsage] = mapped_column(_enum(DataUsage))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+    system: Mapped[AiSystem] = relationship(back_populates="datasets")
+    resource: Mapped[Resource] = relationship(lazy="joined")

@@ -18,6 +18,7 @@ def context(**extra: Any) -> dict[str, Any]:
         "status_labels": labels.STATUS,
         "finding_labels": labels.FINDING_KIND,
         "gpai_labels": labels.GPAI,
+        "usage_labels": labels.USAGE,
         "catalogue": catalogue.questions(),
         "missing_links": {},
         **extra,

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from dati.ai import questions as catalogue
-from dati.ai.models import AiRole, Lifecycle, ObligationStatus, Sourcing, Technique
+from dati.ai.models import AiRole, DataUsage, Lifecycle, ObligationStatus, Sourcing, Technique
 from dati.ai.verdict import RISK_CLASS_LABELS, Classification, Gpai, RiskClass
 from dati.i18n import gettext as _
 
@@ -400,3 +400,28 @@ class OverviewRead(BaseModel):
     by_technique: list[CountRead]
     by_org: list[OrgCountRead]
     state_audit_shares: list[ShareRead]
+
+
+class DatasetLinkCreate(BaseModel):
+    resource: str = Field(
+        min_length=1, max_length=100, description="Catalogue resource name or id."
+    )
+    usage: DataUsage
+
+
+class DatasetLinkRead(BaseModel):
+    id: int
+    resource: str
+    title: str
+    owner: str
+    usage: DataUsage
+    created_at: datetime
+    created_by: str
+
+
+class ResourceSystemRead(BaseModel):
+    system_id: int
+    name: str
+    org: str
+    usage: DataUsage
+    published: bool

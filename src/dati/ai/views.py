@@ -10,11 +10,11 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 
 from dati.ai import classify_views, pages, register_views
-from dati.ai.models import AiRole, Lifecycle, ObligationStatus, Sourcing, Technique
+from dati.ai.models import AiRole, DataUsage, Lifecycle, ObligationStatus, Sourcing, Technique
 from dati.ai.obligations import legacy_deadline_note, non_public_registration
 from dati.ai.permissions import LIST_SYSTEMS
 from dati.ai.schemas import AiSystemCreate, AiSystemUpdate, EvidenceLinkCreate, ObligationUpdate
-from dati.ai.services import assessments, compliance, overview, systems
+from dati.ai.services import assessments, compliance, lineage, overview, systems
 from dati.ai.services.access import can_manage
 from dati.ai.services.compliance import MAX_EVIDENCE_BYTES
 from dati.ai.services.history import ACTION_LABELS, FIELD_LABELS
@@ -152,6 +152,8 @@ def system_context(session: Session, actor: Actor, system_id: int) -> dict[str, 
         assessment=current[0] if current else None,
         result=result,
         obligations=compliance.list_obligations(session=session, actor=actor, system_id=system_id),
+        datasets=lineage.list_datasets(session=session, actor=actor, system_id=system_id),
+        usages=list(DataUsage),
         changes=systems.list_changes(session=session, actor=actor, system_id=system_id),
         field_labels=FIELD_LABELS,
         action_labels=ACTION_LABELS,
@@ -199,6 +201,36 @@ async def update_system(
     )
     flash(request, _("Changes saved."))
     return redirect(f"/ai/systems/{system_id}")
+
+
+# --- datasets ------------------------------------------------------------------------------------
+
+
+@router.post("/ai/systems/{system_id}/datasets")
+def link_dataset(
+    system_id: int,
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    resource: Annotated[str, Form(max_length=100)] = "",
+    usage: Annotated[DataUsage, Form()] = DataUsage.INPUT,
+) -> Response:
+    context = system_context(session, actor, system_id)
+    remember_form(request, "ai/system.html", {**context, "form": {"resource": resource}})
+    lineage.link_dataset(
+        session=session, actor=actor, system_id=system_id, resource=resource, usage=usage
+    )
+    flash(request, _("Dataset linked."))
+    return redirect(f"/ai/systems/{system_id}#datasets")
+
+
+@router.post("/ai/systems/{system_id}/datasets/{link_id}/delete")
+def unlink_dataset(
+    system_id: int, link_id: int, request: Request, session: DbSession, actor: CurrentActor
+) -> Response:
+    lineage.unlink_dataset(session=session, actor=actor, system_id=system_id, link_id=link_id)
+    flash(request, _("Dataset link removed."))
+    return redirect(f"/ai/systems/{system_id}#datasets")
 
 
 # --- obligations and evidence --------------------------------------------------------------------

@@ -46,6 +46,7 @@ FIELD_LABELS = {
     "withdrawn": "Withdrawn",
     "status": "Status",
     "note": "Note",
+    "datasets": "Datasets",
 }
 # What each history action is called.
 ACTION_LABELS = {
@@ -56,6 +57,8 @@ ACTION_LABELS = {
     "obligation": "Obligation status",
     "evidence": "Evidence added",
     "evidence_removed": "Evidence removed",
+    "dataset_linked": "Dataset linked",
+    "dataset_unlinked": "Dataset unlinked",
 }
 
 

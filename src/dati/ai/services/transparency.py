@@ -66,7 +66,7 @@ def public_system(*, session: Session, actor: Actor, system_id: int) -> AiSystem
 
 
 def class_provisions(session: Session, systems: list[AiSystem]) -> dict[int, list[str]]:
-    """For each system, the provisions that put it in its class (from its newest assessment)."""
+    """For each system, the provisions behind its class and duties (from its newest assessment)."""
     if not systems:
         return {}
     stmt = (
@@ -76,7 +76,9 @@ def class_provisions(session: Session, systems: list[AiSystem]) -> dict[int, lis
     )
     newest = {a.system_id: a for a in session.scalars(stmt)}
     return {
-        system_id: classify(a.answers).refs(FindingKind.CLASS, FindingKind.EXCEPTION)
+        system_id: classify(a.answers).refs(
+            FindingKind.CLASS, FindingKind.EXCEPTION, FindingKind.DUTY
+        )
         for system_id, a in newest.items()
     }
 
