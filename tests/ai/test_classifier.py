@@ -71,3 +71,10 @@ def test_every_question_has_both_languages_and_a_known_gate() -> None:
         assert q.text_lv and q.text_en
         assert q.gate is None or q.gate in catalogue
         assert (q.risky is None) == q.is_choice
+
+
+def test_the_documentation_lists_every_question() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "ai-classifier.md").read_text("utf-8")
+    assert [q for q in questions.questions() if f"`{q}`" not in docs] == []

@@ -1,8 +1,9 @@
 """Demo AI systems across every risk class in several institutions, created through the services.
 
 The systems are in ``data/demo-systems.json``; each lists the questionnaire answers that are
-"yes" (every other answer is "no", except those listed as unanswered), and the state of some of
-its obligations, so the demo shows done, open and overdue obligations with evidence.
+"yes" (every other answer is "no", except those listed as unanswered), the state of some of
+its obligations, so the demo shows done, open and overdue obligations with evidence, and how
+it uses its institution's catalogue resources (linked when the catalogue's demo has them).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dati.ai import questions
-from dati.ai.models import AiSystem, ObligationStatus
+from dati.ai.models import AiSystem, DataUsage, ObligationStatus
 from dati.ai.schemas import AiSystemCreate, EvidenceLinkCreate, ObligationUpdate
-from dati.ai.services import assessments, compliance, systems
+from dati.ai.services import assessments, compliance, lineage, systems
 from dati.auth.actor import Actor
+from dati.catalog.models import Resource
 from dati.orgs import service as orgs_service
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -83,6 +85,7 @@ def load_demo(session: Session, actor: Actor, data_dir: Path) -> int:
             },
         )
         _set_obligations(session, actor, system, item.get("obligations", {}), data_dir)
+        _link_datasets(session, actor, system, item.get("datasets", []))
         created += 1
     return created
 
@@ -124,6 +127,20 @@ def _set_obligations(
             actor=actor,
             obligation_id=row.id,
             data=ObligationUpdate(status=ObligationStatus(status)),
+        )
+
+
+def _link_datasets(session: Session, actor: Actor, system: AiSystem, usages: list[str]) -> None:
+    """Link the institution's own catalogue resources (first by name), when the catalogue has any."""
+    stmt = (
+        select(Resource.name)
+        .where(Resource.owner_org_id == system.org_id)
+        .order_by(Resource.name)
+        .limit(len(usages))
+    )
+    for name, usage in zip(session.scalars(stmt), usages, strict=False):
+        lineage.link_dataset(
+            session=session, actor=actor, system_id=system.id, resource=name, usage=DataUsage(usage)
         )
 
 
