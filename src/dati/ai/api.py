@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
-from fastapi.responses import FileResponse, PlainTextResponse
+from fastapi.responses import FileResponse
 
-from dati.ai import labels
+from dati.ai import labels, public_api
+from dati.ai.classify_schemas import AssessmentRead, ClassificationRead, ClassifyRequest
 from dati.ai.models import AiSystemDataset, Lifecycle
 from dati.ai.schemas import (
     AiSystemCreate,
     AiSystemRead,
     AiSystemUpdate,
-    AssessmentRead,
     ChangeRead,
-    ClassificationRead,
-    ClassifyRequest,
     CountRead,
     DashboardRead,
     DatasetLinkCreate,
@@ -27,38 +25,16 @@ from dati.ai.schemas import (
     ObligationUpdate,
     OrgCountRead,
     OverviewRead,
-    PublicEntry,
-    ResourceSystemRead,
-    SectionRead,
     ShareRead,
 )
-from dati.ai.services import assessments, compliance, lineage, overview, systems, transparency
+from dati.ai.services import assessments, compliance, lineage, overview, systems
 from dati.ai.services.compliance import MAX_EVIDENCE_BYTES, ObligationView
 from dati.ai.verdict import RiskClass
-from dati.catalog import service as catalog_service
 from dati.i18n import gettext as _
 from dati.i18n import pick
 from dati.web.deps import AppSettings, CurrentActor, DbSession
 
 router = APIRouter(tags=["AI register"])
-public = APIRouter(tags=["AI transparency register"])
-classifier = APIRouter(tags=["AI Act classifier"])
-
-
-# --- classifier ----------------------------------------------------------------------------------
-
-
-@classifier.get("/ai/questions", response_model=list[SectionRead])
-def list_questions(actor: CurrentActor) -> list[SectionRead]:
-    """The questionnaire: sections, questions, the provisions each serves, and gates."""
-    return [SectionRead.of(s) for s in assessments.questionnaire(actor=actor)]
-
-
-@classifier.post("/ai/classify", response_model=ClassificationRead)
-def classify(data: ClassifyRequest, actor: CurrentActor) -> ClassificationRead:
-    """Classify answers without storing them. Unanswered questions are taken at their riskier
-    answer and listed in `missing`; the result is then `provisional`."""
-    return ClassificationRead.of(assessments.classify_answers(actor=actor, answers=data.answers))
 
 
 # --- systems -------------------------------------------------------------------------------------
@@ -318,25 +294,6 @@ def unlink_dataset(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@public.get("/ai/datasets/{resource}/systems", response_model=list[ResourceSystemRead])
-def systems_using_dataset(
-    resource: str, session: DbSession, actor: CurrentActor
-) -> list[ResourceSystemRead]:
-    """AI systems that use a catalogue resource: published ones for everyone, more for staff."""
-    found = catalog_service.get_resource(session=session, actor=actor, name=resource)
-    links = lineage.systems_using_resource(session=session, actor=actor, resource_id=found.id)
-    return [
-        ResourceSystemRead(
-            system_id=link.system.id,
-            name=pick(link.system.name_lv, link.system.name_en),
-            org=link.system.org.short_name,
-            usage=link.usage,
-            published=link.system.is_public,
-        )
-        for link in links
-    ]
-
-
 # --- overview ------------------------------------------------------------------------------------
 
 
@@ -391,76 +348,4 @@ def get_overview(session: DbSession, actor: CurrentActor) -> OverviewRead:
     )
 
 
-# --- public transparency register ----------------------------------------------------------------
-
-
-def _entries(
-    session: DbSession,
-    actor: CurrentActor,
-    settings: AppSettings,
-    q: str | None,
-    org: str | None,
-    risk_class: RiskClass | None,
-) -> list[PublicEntry]:
-    found = transparency.public_register(
-        session=session, actor=actor, q=q, org=org, risk_class=risk_class
-    )
-    provisions = transparency.class_provisions(session, found)
-    datasets = lineage.dataset_names(session, found)
-    return [
-        transparency.entry(
-            s,
-            base_url=settings.base_url,
-            provisions=provisions.get(s.id, []),
-            datasets=datasets.get(s.id, []),
-        )
-        for s in found
-    ]
-
-
-@public.get("/ai/register", response_model=list[PublicEntry])
-def public_register(
-    session: DbSession,
-    actor: CurrentActor,
-    settings: AppSettings,
-    q: str | None = None,
-    org: str | None = None,
-    risk_class: RiskClass | None = None,
-) -> list[PublicEntry]:
-    """Published AI systems in pilot or production. Texts follow `?lang=lv|en` (default lv)."""
-    return _entries(session, actor, settings, q, org, risk_class)
-
-
-@public.get("/ai/register.csv", response_class=PlainTextResponse)
-def public_register_csv(
-    session: DbSession,
-    actor: CurrentActor,
-    settings: AppSettings,
-    q: str | None = None,
-    org: str | None = None,
-    risk_class: RiskClass | None = None,
-) -> Response:
-    """The same entries as CSV (UTF-8, header row, lists joined with '; ')."""
-    text = transparency.entries_csv(_entries(session, actor, settings, q, org, risk_class))
-    return Response(
-        "\ufeff" + text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="ai-register.csv"'},
-    )
-
-
-@public.get("/ai/register/{system_id}", response_model=PublicEntry)
-def public_entry(
-    system_id: int, session: DbSession, actor: CurrentActor, settings: AppSettings
-) -> PublicEntry:
-    system = transparency.public_system(session=session, actor=actor, system_id=system_id)
-    return transparency.entry(
-        system,
-        base_url=settings.base_url,
-        provisions=transparency.class_provisions(session, [system]).get(system.id, []),
-        datasets=lineage.dataset_names(session, [system]).get(system.id, []),
-    )
-
-
-router.include_router(classifier)
-router.include_router(public)
+router.include_router(public_api.router)

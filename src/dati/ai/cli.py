@@ -12,8 +12,8 @@ from rich.markup import escape
 
 from dati import i18n
 from dati.ai import questions
+from dati.ai.classify_schemas import ClassificationRead
 from dati.ai.labels import FINDING_KIND, GPAI, RISK_CLASS_LABELS
-from dati.ai.schemas import ClassificationRead
 from dati.ai.services import assessments
 from dati.ai.verdict import Classification
 from dati.auth.actor import Actor
