@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
 from dati.ai import labels, public_api
-from dati.ai.classify_schemas import AssessmentRead, ClassificationRead, ClassifyRequest
+from dati.ai.classify_schemas import AssessmentRead, ClassifyRequest
 from dati.ai.models import AiSystemDataset, Lifecycle
 from dati.ai.schemas import (
     AiSystemCreate,
@@ -85,18 +85,7 @@ def list_assessments(
     system_id: int, session: DbSession, actor: CurrentActor
 ) -> list[AssessmentRead]:
     found = assessments.list_assessments(session=session, actor=actor, system_id=system_id)
-    return [
-        AssessmentRead(
-            id=a.id,
-            system_id=a.system_id,
-            created_at=a.created_at,
-            created_by=a.created_by,
-            result=ClassificationRead.of(
-                assessments.classify_answers(actor=actor, answers=a.answers)
-            ),
-        )
-        for a in found
-    ]
+    return [AssessmentRead.of(a, result) for a, result in found]
 
 
 @router.post(
@@ -111,13 +100,7 @@ def assess_system(
     assessment, result = assessments.assess_system(
         session=session, actor=actor, system_id=system_id, answers=data.answers
     )
-    return AssessmentRead(
-        id=assessment.id,
-        system_id=system_id,
-        created_at=assessment.created_at,
-        created_by=assessment.created_by,
-        result=ClassificationRead.of(result),
-    )
+    return AssessmentRead.of(assessment, result)
 
 
 # --- obligations and evidence --------------------------------------------------------------------

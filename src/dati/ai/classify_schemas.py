@@ -112,6 +112,16 @@ class AssessmentRead(BaseModel):
     created_by: str
     result: ClassificationRead
 
+    @classmethod
+    def of(cls, assessment: Any, result: Classification) -> AssessmentRead:
+        return cls(
+            id=assessment.id,
+            system_id=assessment.system_id,
+            created_at=assessment.created_at,
+            created_by=assessment.created_by,
+            result=ClassificationRead.of(result),
+        )
+
 
 class OptionRead(BaseModel):
     value: str

@@ -17,8 +17,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from dati import clock
 from dati.ai.verdict import RiskClass
@@ -129,6 +132,17 @@ class AiSystem(Base):
     datasets: Mapped[list[AiSystemDataset]] = relationship(
         back_populates="system", cascade="all, delete-orphan", order_by="AiSystemDataset.id"
     )
+
+    @staticmethod
+    def matching(q: str) -> ColumnElement[bool]:
+        """Name or purpose contains ``q`` (case-insensitive for ASCII letters on SQLite)."""
+        like = f"%{q.lower()}%"
+        return or_(
+            func.lower(AiSystem.name_lv).like(like),
+            func.lower(AiSystem.name_en).like(like),
+            func.lower(AiSystem.purpose_lv).like(like),
+            func.lower(AiSystem.purpose_en).like(like),
+        )
 
     @property
     def is_public(self) -> bool:

@@ -70,16 +70,17 @@ def assess_system(
     return assessment, result
 
 
-def list_assessments(*, session: Session, actor: Actor, system_id: int) -> list[AiAssessment]:
-    """Every assessment of a system, newest first."""
+def list_assessments(
+    *, session: Session, actor: Actor, system_id: int
+) -> list[tuple[AiAssessment, Classification]]:
+    """Every assessment of a system with its verdict, newest first."""
     system = session.get(AiSystem, system_id)
     require(actor, VIEW_SYSTEM, system if system is not None else -1)
     if system is None:
         raise NotFound(_("There is no AI system {id}.", id=system_id))
     stmt = select(AiAssessment).where(AiAssessment.system_id == system_id)
-    return list(
-        session.scalars(stmt.order_by(AiAssessment.created_at.desc(), AiAssessment.id.desc()))
-    )
+    order = (AiAssessment.created_at.desc(), AiAssessment.id.desc())
+    return [(a, classify(a.answers)) for a in session.scalars(stmt.order_by(*order))]
 
 
 def current_classification(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dati import clock
@@ -43,12 +43,7 @@ def list_systems(
     if risk_class:
         stmt = stmt.where(AiSystem.risk_class == risk_class)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(
-            func.lower(AiSystem.name_lv).like(like)
-            | func.lower(AiSystem.name_en).like(like)
-            | func.lower(AiSystem.purpose_lv).like(like)
-        )
+        stmt = stmt.where(AiSystem.matching(q))
     return list(session.scalars(stmt.order_by(Organisation.short_name, AiSystem.name_lv)))
 
 

@@ -7,7 +7,7 @@ import csv
 import io
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from dati.ai import labels
@@ -46,13 +46,7 @@ def public_register(
     if risk_class:
         stmt = stmt.where(AiSystem.risk_class == risk_class)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(
-            func.lower(AiSystem.name_lv).like(like)
-            | func.lower(AiSystem.name_en).like(like)
-            | func.lower(AiSystem.purpose_lv).like(like)
-            | func.lower(AiSystem.purpose_en).like(like)
-        )
+        stmt = stmt.where(AiSystem.matching(q))
     return list(session.scalars(stmt.order_by(Organisation.short_name, AiSystem.name_lv)))
 
 
