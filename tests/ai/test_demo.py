@@ -20,7 +20,11 @@ from dati.auth.actor import Actor
 
 
 def test_demo_covers_every_class_and_is_repeatable(
-    session: Session, system: Actor, data_dir: Path, monkeypatch: pytest.MonkeyPatch, make_resource: Callable[..., Any]
+    session: Session,
+    system: Actor,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_resource: Callable[..., Any],
 ) -> None:
     monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 22))
     make_resource("Deklarāciju dati")
