@@ -250,3 +250,35 @@ def test_menu_shows_ai_entries_by_role(client: TestClient, officer: Actor, login
     login("dace")
     page = client.get("/").text
     assert 'href="/ai/systems"' in page and 'href="/ai/classify"' in page
+
+
+def test_linking_a_dataset_from_the_system_page(
+    client: TestClient,
+    officer: Actor,
+    login: Login,
+    new_system: NewSystem,
+    make_resource: Callable[..., object],
+) -> None:
+    created = new_system(yes=[])
+    resource = make_resource()
+    login("dace")
+    page = client.get(f"/ai/systems/{created.id}")
+    token = csrf_from(page.text)
+    unknown = client.post(
+        f"/ai/systems/{created.id}/datasets",
+        data={"csrf_token": token, "resource": "nav-tada", "usage": "input"},
+    )
+    assert unknown.status_code == 422 and "Nezināms kataloga resurss." in unknown.text
+    linked = client.post(
+        f"/ai/systems/{created.id}/datasets",
+        data={"csrf_token": token, "resource": resource.name, "usage": "training"},  # type: ignore[attr-defined]
+        follow_redirects=False,
+    )
+    assert linked.status_code == 303
+    page = client.get(f"/ai/systems/{created.id}")
+    assert "Nodokļu maksātāju reģistrs" in page.text and "Apmācības dati" in page.text
+    lineage_page = client.get(f"/ai/datasets/{resource.name}")  # type: ignore[attr-defined]
+    assert (
+        "MI sistēmas, kas izmanto šo datu kopu" in lineage_page.text
+        and "Tērzēšanas robots" in lineage_page.text
+    )
