@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from dati.ai import factories as ai_factories
 from dati.auth import factories as auth_factories
 from dati.auth.actor import Actor
 from dati.config import Settings
@@ -34,4 +35,6 @@ def load(session: Session, settings: Settings) -> DemoReport:
     report.lines += exchange_factories.load_demo(
         session, actor, exchange_service.store_for(settings)
     )
+    created = ai_factories.load_demo(session, actor, settings.data_dir)
+    report.lines.append(f"AI systems: {created} created")
     return report
