@@ -16,6 +16,22 @@ from tests.exchange.conftest import PEOPLE_CSV
 URL = "/api/v1/data/iedzivotaji"
 
 
+def bearer(session, username: str, role: Role) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """An Authorization header with a fresh API token of ``username`` acting as ``role`` at VZD."""
+    from dati.auth import service as auth_service
+    from dati.auth.actor import Actor
+    from dati.auth.schemas import TokenCreate
+
+    _token, secret = auth_service.issue_token_for(
+        session=session,
+        actor=Actor.system("tests"),
+        username=username,
+        data=TokenCreate(name="t", role=role, org="VZD"),
+    )
+    session.commit()
+    return {"authorization": f"Bearer {secret}"}
+
+
 @pytest.fixture
 def people(session, make_resource, publish):  # type: ignore[no-untyped-def]
     make_resource()
@@ -107,18 +123,8 @@ def test_restricted_data_is_hidden_from_others(
     session.commit()
     assert client.get("/api/v1/data/slepens").status_code == 404
     make_user("vzd-recipient", (Role.RECIPIENT, "VZD"))
-    from dati.auth import service as auth_service
-    from dati.auth.actor import Actor
-    from dati.auth.schemas import TokenCreate
-
-    _token, secret = auth_service.issue_token_for(
-        session=session,
-        actor=Actor.system("tests"),
-        username="vzd-recipient",
-        data=TokenCreate(name="t", role=Role.RECIPIENT, org="VZD"),
-    )
-    session.commit()
-    r = client.get("/api/v1/data/slepens", headers={"authorization": f"Bearer {secret}"})
+    auth = bearer(session, "vzd-recipient", Role.RECIPIENT)
+    r = client.get("/api/v1/data/slepens", headers=auth)
     assert r.status_code == 200 and len(r.json()["rows"]) == 3
 
 
@@ -128,18 +134,7 @@ def test_publish_over_the_api_and_roll_back(
     make_resource()
     session.commit()
     make_user("liga", (Role.PUBLISHER, "VZD"))
-    from dati.auth import service as auth_service
-    from dati.auth.actor import Actor
-    from dati.auth.schemas import TokenCreate
-
-    _t, secret = auth_service.issue_token_for(
-        session=session,
-        actor=Actor.system("tests"),
-        username="liga",
-        data=TokenCreate(name="t", role=Role.PUBLISHER, org="VZD"),
-    )
-    session.commit()
-    auth = {"authorization": f"Bearer {secret}"}
+    auth = bearer(session, "liga", Role.PUBLISHER)
     files = {"file": ("dati.csv", PEOPLE_CSV.encode("cp1257"), "text/csv")}
     r = client.post(f"{URL}/versions", files=files, headers=auth)
     assert r.status_code == 201, r.text

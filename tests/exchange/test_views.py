@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from dati.auth.actor import Role
 from dati.catalog.models import AccessRights
 from tests.conftest import MakeUser, csrf_from
 from tests.exchange.conftest import PEOPLE_CSV
+
+
+@pytest.fixture
+def publisher(session, make_resource, make_user: MakeUser, login):  # type: ignore[no-untyped-def]
+    """Resource 'iedzivotaji' without data, and the client logged in as its publisher."""
+    make_resource()
+    session.commit()
+    make_user("liga", (Role.PUBLISHER, "VZD"))
+    return login("liga")
 
 
 def upload(client: TestClient, content: bytes, **fields: str):  # type: ignore[no-untyped-def]
@@ -20,13 +30,7 @@ def upload(client: TestClient, content: bytes, **fields: str):  # type: ignore[n
     )
 
 
-def test_publisher_uploads_sees_versions_and_rolls_back(
-    client: TestClient, session, make_resource, make_user: MakeUser, login
-) -> None:
-    make_resource()
-    session.commit()
-    make_user("liga", (Role.PUBLISHER, "VZD"))
-    login("liga")
+def test_publisher_uploads_sees_versions_and_rolls_back(client: TestClient, publisher) -> None:
     page = client.get("/data/iedzivotaji")
     assert "Dati vēl nav publicēti." in page.text and 'type="file"' in page.text
     r = upload(client, PEOPLE_CSV.encode())
@@ -46,13 +50,7 @@ def test_publisher_uploads_sees_versions_and_rolls_back(
     assert "1. versija atkal tiek izmantota kā 3. versija." in client.get("/data/iedzivotaji").text
 
 
-def test_bad_upload_rerenders_with_the_report(
-    client: TestClient, session, make_resource, make_user: MakeUser, login
-) -> None:
-    make_resource()
-    session.commit()
-    make_user("liga", (Role.PUBLISHER, "VZD"))
-    login("liga")
+def test_bad_upload_rerenders_with_the_report(client: TestClient, publisher) -> None:
     r = upload(client, (PEOPLE_CSV + "x,Juris,1990-02-31,Rīga\n").encode(), quarantine="")
     assert r.status_code == 422
     assert "Pārbaudes pārskats: kļūdainās rindas" in r.text
@@ -60,13 +58,7 @@ def test_bad_upload_rerenders_with_the_report(
     assert "5. rinda, dzimšanas_datums" in r.text
 
 
-def test_quarantine_upload_offers_the_refused_rows(
-    client: TestClient, session, make_resource, make_user: MakeUser, login
-) -> None:
-    make_resource()
-    session.commit()
-    make_user("liga", (Role.PUBLISHER, "VZD"))
-    login("liga")
+def test_quarantine_upload_offers_the_refused_rows(client: TestClient, publisher) -> None:
     upload(client, (PEOPLE_CSV + "x,Juris,,Rīga\n").encode(), quarantine="1")
     page = client.get("/data/iedzivotaji")
     assert "1 rindas tika noraidītas" in page.text

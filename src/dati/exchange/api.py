@@ -49,13 +49,28 @@ def _request_context(request: Request) -> tuple[Session, Actor, Settings]:
     return session, current_actor(request, session), get_settings(request)
 
 
-def _release(session: Session) -> None:
-    """End a read's transaction before engine work, so its connection returns to the pool.
+def _field_list(fields: str | None) -> tuple[str, ...]:
+    return tuple(f.strip() for f in (fields or "").split(",") if f.strip())
 
-    Nothing was changed (expire_on_commit is off, so the loaded records stay usable); without
-    this, concurrent requests waiting on DuckDB hold every pooled connection.
+
+def _open(request: Request, name: str, version: int | None, fields: str | None) -> Dataset:
+    """The readable dataset, with the read's transaction ended before engine work.
+
+    Nothing was changed (expire_on_commit is off, so the loaded records stay usable); ending
+    it returns the connection to the pool, which concurrent requests waiting on DuckDB would
+    otherwise exhaust.
     """
+    session, actor, settings = _request_context(request)
+    dataset = service.open_dataset(
+        session=session,
+        actor=actor,
+        name=name,
+        store=service.store_for(settings),
+        version=version,
+        fields=_field_list(fields),
+    )
     session.commit()
+    return dataset
 
 
 def _validators(request: Request, dataset: Dataset) -> tuple[str, str, bool]:
@@ -113,19 +128,9 @@ async def read_rows(
     count: bool = False,
     version: int | None = None,
 ) -> Response:
-    session, actor, settings = _request_context(request)
     if cursor and version is None:
         version = cursor_version(cursor)  # a cursor keeps paging the version it started on
-    chosen = tuple(f.strip() for f in (fields or "").split(",") if f.strip())
-    dataset = service.open_dataset(
-        session=session,
-        actor=actor,
-        name=resource_name,
-        store=service.store_for(settings),
-        version=version,
-        fields=chosen,
-    )
-    _release(session)
+    dataset = _open(request, resource_name, version, fields)
     filters = [(k, v) for k, v in request.query_params.multi_items() if k not in RESERVED]
     paged = format == "json"
     query = build_query(
@@ -175,23 +180,13 @@ async def read_row(
     fields: str | None = None,
     version: int | None = None,
 ) -> Response:
-    session, actor, settings = _request_context(request)
-    chosen = tuple(f.strip() for f in (fields or "").split(",") if f.strip())
-    dataset = service.open_dataset(
-        session=session,
-        actor=actor,
-        name=resource_name,
-        store=service.store_for(settings),
-        version=version,
-        fields=chosen,
-    )
-    _release(session)
+    dataset = _open(request, resource_name, version, fields)
     build_query(dataset.schema, fields=fields)  # checks the field names
     etag, modified, fresh = _validators(request, dataset)
     headers = {"ETag": etag, "Last-Modified": modified, "Cache-Control": "no-cache"}
     if fresh:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    row = service.lookup_row(dataset, key.split(","), chosen)
+    row = service.lookup_row(dataset, key.split(","), _field_list(fields))
     return Response(_dumps(row), media_type=MEDIA["json"], headers=headers)
 
 
