@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dati.i18n import gettext as _
 from dati.readiness.models import AssessmentStatus, QuestionKind, RoundStatus, VersionStatus
 
 CODE = r"^[a-z][a-z0-9_]{0,59}$"
@@ -48,6 +50,31 @@ class QuestionBase(BaseModel):
     thresholds: list[tuple[float, float]] | None = None
     survey_topic: str | None = Field(default=None, max_length=40)
     options: list[OptionIn] = Field(default_factory=list)
+
+    @field_validator("thresholds", mode="before")
+    @classmethod
+    def _thresholds_text(cls, value: object) -> object:
+        """Forms write thresholds as 'from:points' pairs, e.g. "0:0; 1:50; 3:100"."""
+        if not isinstance(value, str):
+            return value
+        pairs = []
+        for part in re.split(r"[;\n]+", value):
+            if not part.strip():
+                continue
+            start, sep, points = part.partition(":")
+            try:
+                pairs.append((_decimal(start), _decimal(points)))
+            except ValueError:
+                sep = ""
+            if not sep:
+                raise ValueError(
+                    _("Write pairs of value:points separated by semicolons, e.g. 0:0; 1:50.")
+                )
+        return pairs or None
+
+
+def _decimal(text: str) -> float:
+    return float(text.strip().replace(",", "."))
 
 
 class QuestionUpdate(QuestionBase):

@@ -30,6 +30,8 @@ def _citizen(actor: Actor) -> bool:
 MENU: list[NavItem] = [
     NavItem("Organisations", "/organisations", _everyone),
     NavItem("Users", "/admin/users", _role(Role.ADMIN)),
+    # Institution staff (any role in an organisation), auditors and administrators.
+    NavItem("Readiness", "/readiness", lambda actor: actor.is_admin or bool(actor.org_ids())),
 ]
 
 

@@ -86,6 +86,22 @@ def latest_published(session: Session, code: str | None = None) -> Questionnaire
     return session.scalars(stmt).first()
 
 
+def get_draft_for_edit(*, session: Session, actor: Actor, version_id: int) -> QuestionnaireVersion:
+    """A draft version, for forms that change it."""
+    require(actor, MANAGE_QUESTIONNAIRES)
+    version = _version(session, version_id)
+    _editable(version)
+    return version
+
+
+def get_question_for_edit(*, session: Session, actor: Actor, question_id: int) -> Question:
+    """A question of a draft version, for the edit form."""
+    require(actor, MANAGE_QUESTIONNAIRES)
+    question = _question(session, question_id)
+    _editable(question.version)
+    return question
+
+
 def _version(session: Session, version_id: int) -> QuestionnaireVersion:
     version = session.get(QuestionnaireVersion, version_id)
     if version is None:

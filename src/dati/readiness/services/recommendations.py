@@ -40,6 +40,29 @@ def dimension_codes(session: Session) -> list[str]:
     return codes
 
 
+def dimension_names(session: Session) -> dict[str, tuple[str, str]]:
+    """Display names by code: the newest questionnaire's wording, else the reference list."""
+    names: dict[str, tuple[str, str]] = {}
+    for dim in session.scalars(select(Dimension).order_by(Dimension.version_id.desc())):
+        names.setdefault(dim.code, (dim.name_lv, dim.name_en))
+    for code, name_lv, name_en in reference_dimensions():
+        names.setdefault(code, (name_lv.capitalize(), name_en))
+    return names
+
+
+def dimension_choices(*, session: Session, actor: Actor) -> dict[str, tuple[str, str]]:
+    """The dimensions an administrator can attach a recommendation to."""
+    require(actor, MANAGE_RECOMMENDATIONS)
+    return dimension_names(session)
+
+
+def model_guidelines(*, session: Session, actor: Actor) -> list[dict[str, str]]:
+    """The model structure of internal guidelines for the safe use of AI."""
+    require(actor, VIEW_RECOMMENDATIONS)
+    sections: list[dict[str, str]] = json.loads((DATA_DIR / "guidelines.json").read_text("utf-8"))
+    return sections
+
+
 def list_recommendations(*, session: Session, actor: Actor) -> list[Recommendation]:
     """All recommendations, grouped by dimension in the reference order."""
     require(actor, VIEW_RECOMMENDATIONS)
