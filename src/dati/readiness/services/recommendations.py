@@ -43,7 +43,8 @@ def dimension_codes(session: Session) -> list[str]:
 def dimension_names(session: Session) -> dict[str, tuple[str, str]]:
     """Display names by code: the newest questionnaire's wording, else the reference list."""
     names: dict[str, tuple[str, str]] = {}
-    for dim in session.scalars(select(Dimension).order_by(Dimension.version_id.desc())):
+    stmt = select(Dimension).order_by(Dimension.version_id.desc(), Dimension.position)
+    for dim in session.scalars(stmt):
         names.setdefault(dim.code, (dim.name_lv, dim.name_en))
     for code, name_lv, name_en in reference_dimensions():
         names.setdefault(code, (name_lv.capitalize(), name_en))
@@ -64,9 +65,9 @@ def model_guidelines(*, session: Session, actor: Actor) -> list[dict[str, str]]:
 
 
 def list_recommendations(*, session: Session, actor: Actor) -> list[Recommendation]:
-    """All recommendations, grouped by dimension in the reference order."""
+    """All recommendations, grouped by dimension in the questionnaire's order."""
     require(actor, VIEW_RECOMMENDATIONS)
-    order = {code: i for i, code in enumerate(dimension_codes(session))}
+    order = {code: i for i, code in enumerate(dimension_names(session))}
     rows = session.scalars(select(Recommendation).order_by(Recommendation.position))
     return sorted(rows, key=lambda r: (order.get(r.dimension_code, 99), r.position, r.id))
 
