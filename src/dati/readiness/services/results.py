@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from statistics import fmean
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from dati.auth.actor import Actor
 from dati.auth.permissions import allowed, require
-from dati.orgs.models import Organisation
 from dati.readiness import scoring
 from dati.readiness.models import (
     Assessment,
@@ -25,7 +24,7 @@ from dati.readiness.models import (
 from dati.readiness.permissions import VIEW_ALL_RESULTS, VIEW_ASSESSMENT, VIEW_NATIONAL
 from dati.readiness.services import recommendations as recommendations_service
 from dati.readiness.services.answers import assessment_row
-from dati.readiness.services.rounds import Group, get_round_row, group_of
+from dati.readiness.services.rounds import Group, get_round_row, group_of, sort_key
 
 
 @dataclass(frozen=True)
@@ -238,9 +237,8 @@ def institution_scores(*, session: Session, actor: Actor, round_id: int) -> list
 def _institution_rows(session: Session, rnd: Round) -> list[InstitutionScores]:
     stmt = (
         select(Assessment)
-        .join(Organisation, Assessment.org_id == Organisation.id)
+        .options(selectinload(Assessment.scores))
         .where(Assessment.round_id == rnd.id, Assessment.status == AssessmentStatus.SUBMITTED)
-        .order_by(Organisation.name_lv)
     )
     rows = []
     for assessment in session.scalars(stmt):
@@ -250,7 +248,7 @@ def _institution_rows(session: Session, rnd: Round) -> list[InstitutionScores]:
                 assessment, group_of(assessment.organisation), assessment.overall_score, scores
             )
         )
-    return rows
+    return sorted(rows, key=lambda r: sort_key(r.assessment.organisation.name_lv))
 
 
 def ministry_scores(*, session: Session, actor: Actor, round_id: int) -> list[GroupScores]:
@@ -271,7 +269,8 @@ def ministry_scores(*, session: Session, actor: Actor, round_id: int) -> list[Gr
         for members in groups.values()
     ]
     return sorted(
-        result, key=lambda g: (g.group.key in ("municipalities", "other"), g.group.name_lv)
+        result,
+        key=lambda g: (g.group.key in ("municipalities", "other"), sort_key(g.group.name_lv)),
     )
 
 

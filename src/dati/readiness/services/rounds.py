@@ -3,6 +3,7 @@ follows each institution's progress and closes the round when it is over."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,6 +60,12 @@ class ProgressRow:
     @property
     def updated_at(self) -> datetime | None:
         return self.assessment.updated_at
+
+
+def sort_key(text: str) -> str:
+    """Alphabetical order that puts "Ārlietu" among the A's (databases sort Ā after Z)."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in plain if not unicodedata.combining(c))
 
 
 def group_of(org: Organisation) -> Group:
@@ -132,7 +139,9 @@ def round_progress(*, session: Session, actor: Actor, round_id: int) -> list[Pro
     rows = [
         ProgressRow(a, group_of(a.organisation), answered.get(a.id, 0), total) for a in assessments
     ]
-    return sorted(rows, key=lambda r: (r.group.name_lv, r.assessment.organisation.name_lv))
+    return sorted(
+        rows, key=lambda r: (sort_key(r.group.name_lv), sort_key(r.assessment.organisation.name_lv))
+    )
 
 
 def eligible_institutions(*, session: Session, actor: Actor) -> list[Organisation]:
