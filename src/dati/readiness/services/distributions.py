@@ -16,7 +16,7 @@ from pathlib import Path
 from statistics import fmean, median
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from dati.auth.actor import Actor
 from dati.auth.permissions import require
@@ -116,8 +116,14 @@ def question_distributions(*, session: Session, actor: Actor, round_id: int) -> 
         if value is not None:
             numbers.setdefault(question_id, []).append(float(value))
     shares = published_shares()
+    questions = session.scalars(
+        select(Question)
+        .where(Question.version_id == rnd.version_id)
+        .options(selectinload(Question.options))
+        .order_by(Question.position)
+    )
     result = []
-    for question in rnd.version.questions:
+    for question in questions:
         options = [
             OptionShare(
                 option=o,

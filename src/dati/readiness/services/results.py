@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from statistics import fmean
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from dati.auth.actor import Actor
 from dati.auth.permissions import allowed, require
@@ -235,19 +235,20 @@ def institution_scores(*, session: Session, actor: Actor, round_id: int) -> list
 
 
 def _institution_rows(session: Session, rnd: Round) -> list[InstitutionScores]:
-    stmt = (
-        select(Assessment)
-        .options(selectinload(Assessment.scores))
-        .where(Assessment.round_id == rnd.id, Assessment.status == AssessmentStatus.SUBMITTED)
-    )
-    rows = []
-    for assessment in session.scalars(stmt):
-        scores = {s.dimension_code: s.score for s in assessment.scores}
-        rows.append(
-            InstitutionScores(
-                assessment, group_of(assessment.organisation), assessment.overall_score, scores
-            )
-        )
+    submitted = (Assessment.round_id == rnd.id) & (Assessment.status == AssessmentStatus.SUBMITTED)
+    # Scores as plain rows: a round has about ten per institution, and tuples load far faster
+    # than ORM objects.
+    scores: dict[int, dict[str, float | None]] = {}
+    for assessment_id, code, score in session.execute(
+        select(DimensionScore.assessment_id, DimensionScore.dimension_code, DimensionScore.score)
+        .join(Assessment, DimensionScore.assessment_id == Assessment.id)
+        .where(submitted)
+    ):
+        scores.setdefault(assessment_id, {})[code] = score
+    rows = [
+        InstitutionScores(a, group_of(a.organisation), a.overall_score, scores.get(a.id, {}))
+        for a in session.scalars(select(Assessment).where(submitted))
+    ]
     return sorted(rows, key=lambda r: sort_key(r.assessment.organisation.name_lv))
 
 
