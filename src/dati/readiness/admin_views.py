@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from dati import clock
 from dati.auth.permissions import allowed
 from dati.i18n import gettext as _
+from dati.readiness.forms import Form, text
 from dati.readiness.models import QuestionKind, QuestionnaireVersion
 from dati.readiness.permissions import EXPORT_ANSWERS, MANAGE_ROUNDS, VIEW_ALL_RESULTS
 from dati.readiness.schemas import (
@@ -27,18 +28,6 @@ from dati.web.deps import CurrentActor, DbSession
 from dati.web.templating import flash, redirect, remember_form, render
 
 router = APIRouter(include_in_schema=False)
-
-
-async def _form(request: Request) -> FormData:
-    return await request.form()
-
-
-Form = Annotated[FormData, Depends(_form)]
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
 
 
 # --- rounds ----------------------------------------------------------------------------------
@@ -91,11 +80,11 @@ def create_round(request: Request, session: DbSession, actor: CurrentActor, form
     chosen = [str(v) for v in form.getlist("institutions")]
     all_kinds = [str(v) for v in form.getlist("all_kinds")]
     values: dict[str, Any] = {
-        "title_lv": _text(form, "title_lv"),
-        "title_en": _text(form, "title_en"),
-        "opens_on": _text(form, "opens_on"),
-        "deadline": _text(form, "deadline"),
-        "version_id": _text(form, "version_id"),
+        "title_lv": text(form, "title_lv"),
+        "title_en": text(form, "title_en"),
+        "opens_on": text(form, "opens_on"),
+        "deadline": text(form, "deadline"),
+        "version_id": text(form, "version_id"),
         "institutions": chosen,
         "all_kinds": all_kinds,
     }
@@ -123,7 +112,7 @@ def change_deadline(
     round_id: int, request: Request, session: DbSession, actor: CurrentActor, form: Form
 ) -> Response:
     remember_form(request, "readiness/round.html", round_context(session, actor, round_id))
-    data = RoundUpdate.model_validate({"deadline": _text(form, "deadline")})
+    data = RoundUpdate.model_validate({"deadline": text(form, "deadline")})
     rounds_service.update_round(session=session, actor=actor, round_id=round_id, data=data)
     flash(request, _("Deadline changed."))
     return redirect(f"/readiness/rounds/{round_id}")
@@ -143,7 +132,7 @@ def reopen(
     assessment_id: int, request: Request, session: DbSession, actor: CurrentActor, form: Form
 ) -> Response:
     assessment = answers_service.reopen_assessment(
-        session=session, actor=actor, assessment_id=assessment_id, reason=_text(form, "reason")
+        session=session, actor=actor, assessment_id=assessment_id, reason=text(form, "reason")
     )
     flash(
         request,
@@ -237,7 +226,7 @@ def _question_form(
 def _question_values(form: FormData) -> dict[str, Any]:
     """The question form's fields, with empty numbers as None and decimal commas as points."""
     values: dict[str, Any] = {
-        name: _text(form, name)
+        name: text(form, name)
         for name in (
             "code",
             "dimension",
@@ -257,21 +246,21 @@ def _question_values(form: FormData) -> dict[str, Any]:
         )
     }
     for name in ("weight", "base_points", "min_value", "max_value"):
-        raw = _text(form, name).replace(",", ".")
+        raw = text(form, name).replace(",", ".")
         values[name] = raw or None
     values["weight"] = values["weight"] or "1"
     values["base_points"] = values["base_points"] or "0"
     values["required"] = form.get("required") == "on"
     values["survey_topic"] = values["survey_topic"] or None
     options = []
-    for i in range(int(_text(form, "option_rows") or 0)):
+    for i in range(int(text(form, "option_rows") or 0)):
         row = {
-            "code": _text(form, f"opt_{i}_code"),
-            "label_lv": _text(form, f"opt_{i}_label_lv"),
-            "label_en": _text(form, f"opt_{i}_label_en"),
-            "points": _text(form, f"opt_{i}_points").replace(",", ".") or "0",
+            "code": text(form, f"opt_{i}_code"),
+            "label_lv": text(form, f"opt_{i}_label_lv"),
+            "label_en": text(form, f"opt_{i}_label_en"),
+            "points": text(form, f"opt_{i}_points").replace(",", ".") or "0",
             "exclusive": form.get(f"opt_{i}_exclusive") == "on",
-            "survey_answer": _text(form, f"opt_{i}_survey") or None,
+            "survey_answer": text(form, f"opt_{i}_survey") or None,
         }
         if row["code"] or row["label_lv"]:
             options.append(row)

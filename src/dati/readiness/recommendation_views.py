@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from dati.auth.permissions import allowed
 from dati.i18n import gettext as _
+from dati.readiness.forms import Form, text
 from dati.readiness.permissions import MANAGE_RECOMMENDATIONS
 from dati.readiness.schemas import RecommendationIn
 from dati.readiness.services import recommendations as recommendations_service
@@ -19,24 +20,12 @@ from dati.web.templating import flash, redirect, remember_form, render
 router = APIRouter(include_in_schema=False)
 
 
-async def _form(request: Request) -> FormData:
-    return await request.form()
-
-
-Form = Annotated[FormData, Depends(_form)]
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
 # --- editing -------------------------------------------------------------------------
 
 
 def _recommendation_values(form: FormData) -> dict[str, Any]:
     values: dict[str, Any] = {
-        name: _text(form, name)
+        name: text(form, name)
         for name in (
             "dimension_code",
             "title_lv",
@@ -48,8 +37,8 @@ def _recommendation_values(form: FormData) -> dict[str, Any]:
             "link_label_en",
         )
     }
-    values["max_score"] = _text(form, "max_score").replace(",", ".") or "50"
-    values["position"] = _text(form, "position") or "0"
+    values["max_score"] = text(form, "max_score").replace(",", ".") or "50"
+    values["position"] = text(form, "position") or "0"
     return values
 
 

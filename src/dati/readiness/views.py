@@ -3,17 +3,17 @@ comparison and reports. Administration pages live in admin_views.py."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
 
 from dati.auth.actor import Actor
 from dati.auth.permissions import allowed
 from dati.i18n import get_language, pick
 from dati.i18n import gettext as _
 from dati.readiness import admin_views, charts, recommendation_views
+from dati.readiness.forms import Form
 from dati.readiness.models import Assessment, QuestionKind
 from dati.readiness.permissions import (
     EXPORT_ANSWERS,
@@ -33,13 +33,6 @@ router = APIRouter(include_in_schema=False)
 # Administration routes first, so /readiness/rounds/new is not read as a round id.
 router.include_router(admin_views.router)
 router.include_router(recommendation_views.router)
-
-
-async def _form(request: Request) -> FormData:
-    return await request.form()
-
-
-Form = Annotated[FormData, Depends(_form)]
 
 
 @router.get("/readiness", name="readiness")
@@ -262,6 +255,7 @@ def report_page(
     )
     context = _result_context(result)
     context["by_question"] = {a.question_id: a for a in result.assessment.answers}
+    context["dimensions"] = result.assessment.round.version.dimensions
     context["answer_text"] = answer_text
     return render(request, "readiness/report.html", context)
 
