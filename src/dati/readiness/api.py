@@ -83,6 +83,13 @@ def publish(version_id: int, session: DbSession, actor: CurrentActor) -> s.Quest
     return s.QuestionnaireRead.model_validate(version)
 
 
+@router.delete("/questionnaires/{version_id}", status_code=status.HTTP_204_NO_CONTENT)
+def discard_draft(version_id: int, session: DbSession, actor: CurrentActor) -> Response:
+    """Delete a draft version that no round uses (published versions stay forever)."""
+    questionnaires_service.discard_draft(session=session, actor=actor, version_id=version_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.post(
     "/questionnaires/{version_id}/questions",
     response_model=s.QuestionRead,
