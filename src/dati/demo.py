@@ -15,6 +15,7 @@ from dati.auth import factories as auth_factories
 from dati.auth.actor import Actor
 from dati.config import Settings
 from dati.orgs import factories as orgs_factories
+from dati.readiness import factories as readiness_factories
 
 
 @dataclass
@@ -32,4 +33,5 @@ def load(session: Session, settings: Settings) -> DemoReport:
     report.logins = auth_factories.load_demo(session, actor)
     created = ai_factories.load_demo(session, actor, settings.data_dir)
     report.lines.append(f"AI systems: {created} created")
+    report.lines += readiness_factories.load_demo(session, actor)
     return report
