@@ -17,7 +17,7 @@ from dati import clock
 from dati.auth.actor import Actor, Role
 from dati.auth.models import Membership, User
 from dati.auth.permissions import require
-from dati.catalog import history, tableschema, vocabularies
+from dati.catalog import history, indexer, quality, tableschema, vocabularies
 from dati.catalog.models import (
     FieldClassification,
     GlossaryTerm,
@@ -96,14 +96,14 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:90] or "resurss"
 
 
-def _unique_name(session: Session, model: Any, wanted: str) -> str:
+def unique_name(session: Session, model: Any, wanted: str) -> str:
     name, n = wanted, 2
     while session.scalar(select(model.id).where(model.name == name)) is not None:
         name, n = f"{wanted}-{n}", n + 1
     return name
 
 
-def _org(session: Session, short_name: str | None, field: str) -> Organisation:
+def find_org(session: Session, short_name: str | None, field: str) -> Organisation:
     org = orgs_service.find_by_short_name(session, short_name) if short_name else None
     if org is None:
         raise Invalid(
@@ -135,17 +135,22 @@ def get_system(*, session: Session, actor: Actor, name: str) -> InformationSyste
 
 
 def find_system(session: Session, key: str) -> InformationSystem:
-    system = session.scalars(select(InformationSystem).where(InformationSystem.name == key)).first()
-    if system is None and key.isdigit():
-        system = session.get(InformationSystem, int(key))
+    system = find_system_or_none(session, key)
     if system is None:
         raise NotFound(_("Information system {name} does not exist.", name=key))
     return system
 
 
+def find_system_or_none(session: Session, key: str) -> InformationSystem | None:
+    system = session.scalars(select(InformationSystem).where(InformationSystem.name == key)).first()
+    if system is None and key.isdigit():
+        system = session.get(InformationSystem, int(key))
+    return system
+
+
 def create_system(*, session: Session, actor: Actor, data: SystemCreate) -> InformationSystem:
     """Register an information system of the actor's institution."""
-    owner = _org(session, data.owner, "owner")
+    owner = find_org(session, data.owner, "owner")
     require(actor, EDIT_SYSTEM, owner.id)
     errors = _system_errors(data.title_lv, data.homepage)
     name = data.name.strip() if data.name else ""
@@ -159,7 +164,7 @@ def create_system(*, session: Session, actor: Actor, data: SystemCreate) -> Info
             errors={"name": _("Already taken.")},
         )
     system = InformationSystem(
-        name=name or _unique_name(session, InformationSystem, slugify(data.title_lv)),
+        name=name or unique_name(session, InformationSystem, slugify(data.title_lv)),
         title_lv=data.title_lv.strip(),
         title_en=data.title_en.strip(),
         description_lv=data.description_lv.strip(),
@@ -219,6 +224,16 @@ def _system_errors(title_lv: str | None, homepage: str | None) -> dict[str, str]
     return errors
 
 
+def after_change(session: Session, resources: list[Resource]) -> None:
+    """Keep the cached quality score and the search index in step with the metadata."""
+    session.flush()
+    for resource in resources:
+        session.refresh(resource)
+    quality.refresh(session, resources)
+    session.flush()
+    indexer.index_resources(session, resources)
+
+
 # --- information resources -------------------------------------------------------------------
 
 
@@ -240,7 +255,7 @@ def find_resource(session: Session, key: str) -> Resource:
 
 def create_resource(*, session: Session, actor: Actor, data: ResourceCreate) -> Resource:
     """Describe a new information resource of the actor's institution."""
-    owner = _org(session, data.owner, "owner")
+    owner = find_org(session, data.owner, "owner")
     require(actor, EDIT_RESOURCE, owner.id)
     values = data.model_dump(exclude={"name", "owner", "publisher", "system", "steward"})
     errors = validate_properties(values)
@@ -258,7 +273,7 @@ def create_resource(*, session: Session, actor: Actor, data: ResourceCreate) -> 
         links["steward_user_id"] = actor.user_id
     now = clock.now()
     resource = Resource(
-        name=name or _unique_name(session, Resource, slugify(values["title_lv"])),
+        name=name or unique_name(session, Resource, slugify(values["title_lv"])),
         owner_org_id=owner.id,
         primary_key=[],
         foreign_keys=[],
@@ -278,6 +293,7 @@ def create_resource(*, session: Session, actor: Actor, data: ResourceCreate) -> 
         before=None,
         after=resource_snapshot(resource),
     )
+    after_change(session, [resource])
     return resource
 
 
@@ -315,6 +331,7 @@ def update_resource(*, session: Session, actor: Actor, name: str, data: Resource
         before=before,
         after=resource_snapshot(resource),
     )
+    after_change(session, [resource])
     return resource
 
 
@@ -544,6 +561,7 @@ def _replace_schema(
             before=before_resource,
             after=resource_snapshot(resource),
         )
+    after_change(session, [resource])
     return resource
 
 
