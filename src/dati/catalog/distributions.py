@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from dati.auth.actor import Actor
 from dati.auth.permissions import require
-from dati.catalog import history, service, vocabularies
+from dati.catalog import history, service, systems, vocabularies
 from dati.catalog.models import DataService, Distribution, Resource
 from dati.catalog.permissions import EDIT_RESOURCE, VIEW_CATALOGUE
 from dati.catalog.schemas import DataServiceCreate, DistributionCreate
@@ -198,7 +198,7 @@ def _service_values(
         errors["licence"] = _("Use an EU licence code (such as CC_BY_4_0) or a licence URL.")
     system_id = None
     if data.system:
-        found = service.find_system_or_none(session, data.system)
+        found = systems.find_system_or_none(session, data.system)
         if found is None or found.owner_org_id != owner_id:
             errors["system"] = _("Unknown information system.")
         else:

@@ -140,9 +140,7 @@ def update_term(
     require(actor, EDIT_GLOSSARY, term)
     changes = data.model_dump(exclude_unset=True)
     related = [r.strip() for r in changes.get("related", term.related) if r.strip()]
-    broader = (
-        changes.get("broader", term.broader.name if term.broader else None)
-    )
+    broader = changes.get("broader", term.broader.name if term.broader else None)
     broader_id, errors = _check(
         session,
         changes.get("term_lv", term.term_lv) or "",

@@ -1,7 +1,9 @@
-"""Catalogue operations: information systems, information resources and their field schemas.
+"""Catalogue operations on information resources and their field schemas.
 
-Distributions and data services are in ``catalog/distributions.py``, the glossary in
-``catalog/glossary.py``, search in ``catalog/search.py``, quality in ``catalog/quality.py``.
+Information systems are in ``catalog/systems.py``, distributions and data services in
+``catalog/distributions.py``, the glossary in ``catalog/glossary.py``, search in
+``catalog/search.py``, quality in ``catalog/quality.py``, spreadsheet import in
+``catalog/spreadsheet.py``.
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from dati import clock
 from dati.auth.actor import Actor, Role
 from dati.auth.models import Membership, User
 from dati.auth.permissions import require
-from dati.catalog import history, indexer, quality, tableschema, vocabularies
+from dati.catalog import history, indexer, quality, tableschema, validation, vocabularies
 from dati.catalog.models import (
     FieldClassification,
     GlossaryTerm,
@@ -27,25 +29,16 @@ from dati.catalog.models import (
 )
 from dati.catalog.permissions import (
     EDIT_RESOURCE,
-    EDIT_SYSTEM,
     EDIT_TABLE_SCHEMA,
+    STEWARD_DESK,
     VIEW_CATALOGUE,
 )
-from dati.catalog.schemas import ResourceCreate, ResourceUpdate, SystemCreate, SystemUpdate
+from dati.catalog.schemas import ResourceCreate, ResourceUpdate
 from dati.errors import Conflict, Invalid, NotFound
 from dati.i18n import gettext as _
 from dati.orgs import service as orgs_service
 from dati.orgs.models import Organisation
 
-SYSTEM_ATTRIBUTES = (
-    "title_lv",
-    "title_en",
-    "description_lv",
-    "description_en",
-    "legal_basis",
-    "status",
-    "homepage",
-)
 RESOURCE_ATTRIBUTES = (
     "title_lv",
     "title_en",
@@ -113,117 +106,6 @@ def find_org(session: Session, short_name: str | None, field: str) -> Organisati
     return org
 
 
-# --- information systems ---------------------------------------------------------------------
-
-
-def list_systems(
-    *, session: Session, actor: Actor, owner: str | None = None
-) -> list[InformationSystem]:
-    """All information systems, or one institution's."""
-    require(actor, VIEW_CATALOGUE)
-    stmt = select(InformationSystem).order_by(InformationSystem.title_lv)
-    if owner:
-        org = orgs_service.find_by_short_name(session, owner)
-        stmt = stmt.where(InformationSystem.owner_org_id == (org.id if org else -1))
-    return list(session.scalars(stmt))
-
-
-def get_system(*, session: Session, actor: Actor, name: str) -> InformationSystem:
-    """One information system by name or numeric id."""
-    require(actor, VIEW_CATALOGUE)
-    return find_system(session, name)
-
-
-def find_system(session: Session, key: str) -> InformationSystem:
-    system = find_system_or_none(session, key)
-    if system is None:
-        raise NotFound(_("Information system {name} does not exist.", name=key))
-    return system
-
-
-def find_system_or_none(session: Session, key: str) -> InformationSystem | None:
-    system = session.scalars(select(InformationSystem).where(InformationSystem.name == key)).first()
-    if system is None and key.isdigit():
-        system = session.get(InformationSystem, int(key))
-    return system
-
-
-def create_system(*, session: Session, actor: Actor, data: SystemCreate) -> InformationSystem:
-    """Register an information system of the actor's institution."""
-    owner = find_org(session, data.owner, "owner")
-    require(actor, EDIT_SYSTEM, owner.id)
-    errors = _system_errors(data.title_lv, data.homepage)
-    name = data.name.strip() if data.name else ""
-    if name and not vocabularies.is_slug(name):
-        errors["name"] = _("Use 3-100 lowercase letters, digits and hyphens.")
-    if errors:
-        raise Invalid(_("The information system has errors; nothing was saved."), errors=errors)
-    if name and session.scalar(select(InformationSystem.id).where(InformationSystem.name == name)):
-        raise Conflict(
-            _("An information system called {name} exists.", name=name),
-            errors={"name": _("Already taken.")},
-        )
-    system = InformationSystem(
-        name=name or unique_name(session, InformationSystem, slugify(data.title_lv)),
-        title_lv=data.title_lv.strip(),
-        title_en=data.title_en.strip(),
-        description_lv=data.description_lv.strip(),
-        description_en=data.description_en.strip(),
-        owner_org_id=owner.id,
-        legal_basis=data.legal_basis.strip(),
-        status=data.status,
-        homepage=data.homepage or None,
-    )
-    session.add(system)
-    session.flush()
-    history.record(
-        session,
-        actor,
-        entity="system",
-        entity_id=system.id,
-        resource_id=None,
-        before=None,
-        after=history.snapshot(system, SYSTEM_ATTRIBUTES),
-    )
-    return system
-
-
-def update_system(
-    *, session: Session, actor: Actor, name: str, data: SystemUpdate
-) -> InformationSystem:
-    """Change an information system's description; every changed property is recorded."""
-    system = find_system(session, name)
-    require(actor, EDIT_SYSTEM, system)
-    changes = data.model_dump(exclude_unset=True)
-    errors = _system_errors(changes.get("title_lv", system.title_lv), changes.get("homepage"))
-    if errors:
-        raise Invalid(_("The information system has errors; nothing was saved."), errors=errors)
-    before = history.snapshot(system, SYSTEM_ATTRIBUTES)
-    for key, value in changes.items():
-        setattr(system, key, value.strip() if isinstance(value, str) else value)
-    system.updated_at = clock.now()
-    session.flush()
-    history.record(
-        session,
-        actor,
-        entity="system",
-        entity_id=system.id,
-        resource_id=None,
-        before=before,
-        after=history.snapshot(system, SYSTEM_ATTRIBUTES),
-    )
-    return system
-
-
-def _system_errors(title_lv: str | None, homepage: str | None) -> dict[str, str]:
-    errors = {}
-    if not (title_lv or "").strip():
-        errors["title_lv"] = _("Enter the title in Latvian.")
-    if homepage and not homepage.startswith(("http://", "https://")):
-        errors["homepage"] = _("Enter a web address starting with http:// or https://.")
-    return errors
-
-
 def after_change(session: Session, resources: list[Resource]) -> None:
     """Keep the cached quality score and the search index in step with the metadata."""
     session.flush()
@@ -258,7 +140,7 @@ def create_resource(*, session: Session, actor: Actor, data: ResourceCreate) -> 
     owner = find_org(session, data.owner, "owner")
     require(actor, EDIT_RESOURCE, owner.id)
     values = data.model_dump(exclude={"name", "owner", "publisher", "system", "steward"})
-    errors = validate_properties(values)
+    errors = validation.validate_properties(values)
     links = _links(session, owner, data.publisher, data.system, data.steward, errors)
     name = (data.name or "").strip()
     if name and not vocabularies.is_slug(name):
@@ -279,7 +161,7 @@ def create_resource(*, session: Session, actor: Actor, data: ResourceCreate) -> 
         foreign_keys=[],
         created_at=now,
         updated_at=now,
-        **_clean(values),
+        **validation.clean(values),
         **links,
     )
     session.add(resource)
@@ -304,7 +186,7 @@ def update_resource(*, session: Session, actor: Actor, name: str, data: Resource
     changes = data.model_dump(exclude_unset=True)
     link_changes = {k: changes.pop(k) for k in ("publisher", "system", "steward") if k in changes}
     merged = {k: getattr(resource, k) for k in RESOURCE_ATTRIBUTES} | changes
-    errors = validate_properties(merged)
+    errors = validation.validate_properties(merged)
     links = _links(
         session,
         resource.owner,
@@ -317,7 +199,7 @@ def update_resource(*, session: Session, actor: Actor, name: str, data: Resource
     if errors:
         raise Invalid(_("The description has errors; nothing was saved."), errors=errors)
     before = resource_snapshot(resource)
-    for key, value in (_clean(changes) | links).items():
+    for key, value in (validation.clean(changes) | links).items():
         setattr(resource, key, value)
     resource.updated_at = clock.now()
     session.flush()
@@ -346,65 +228,6 @@ def resource_snapshot(resource: Resource) -> history.Snapshot:
             "steward": resource.steward.username if resource.steward else None,
         },
     )
-
-
-def _clean(values: dict[str, Any]) -> dict[str, Any]:
-    """Trim text, drop empty keywords, upper-case codes, store empty optional text as None."""
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if isinstance(value, str):
-            value = value.strip()
-            if key in ("themes", "frequency", "spatial"):
-                value = value.upper()
-            if not value and key not in ("title_en", "description_lv", "description_en"):
-                value = "" if key in ("title_lv", "legal_basis") else None
-        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-            value = [v.strip() for v in value if v.strip()]
-            if key == "themes":
-                value = [v.upper() for v in value]
-        out[key] = value
-    return out
-
-
-def validate_properties(values: dict[str, Any]) -> dict[str, str]:
-    """Domain checks on DCAT-AP properties; returns {field: message} (empty when valid)."""
-    errors: dict[str, str] = {}
-    if not str(values.get("title_lv") or "").strip():
-        errors["title_lv"] = _("Enter the title in Latvian.")
-    unknown = [
-        t for t in values.get("themes") or [] if t.strip().upper() not in vocabularies.THEMES
-    ]
-    if unknown:
-        errors["themes"] = _(
-            "Unknown theme(s): {codes}. Use EU data-theme codes such as GOVE or SOCI.",
-            codes=", ".join(unknown),
-        )
-    start, end = values.get("temporal_start"), values.get("temporal_end")
-    if start and end and end < start:
-        errors["temporal_end"] = _("The end date is before the start date.")
-    frequency = (values.get("frequency") or "").strip().upper()
-    if frequency and frequency not in vocabularies.FREQUENCIES:
-        errors["frequency"] = _("Unknown frequency {code}.", code=frequency)
-    spatial = (values.get("spatial") or "").strip().upper()
-    if spatial and spatial not in vocabularies.spatial_codes():
-        errors["spatial"] = _("Use LV or a municipality code such as LV-RIX.")
-    hvd = (values.get("hvd_category") or "").strip()
-    if hvd and hvd not in vocabularies.HVD_CATEGORIES:
-        errors["hvd_category"] = _("Unknown high-value dataset category {code}.", code=hvd)
-    licence = (values.get("licence") or "").strip()
-    if licence and not (vocabularies.licence_code(licence) or _is_url(licence)):
-        errors["licence"] = _("Use an EU licence code (such as CC_BY_4_0) or a licence URL.")
-    email = (values.get("contact_email") or "").strip()
-    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        errors["contact_email"] = _("Enter an e-mail address such as info@iestade.gov.lv.")
-    for key in ("landing_page", "conforms_to"):
-        if values.get(key) and not _is_url(values[key].strip()):
-            errors[key] = _("Enter a web address starting with http:// or https://.")
-    return errors
-
-
-def _is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://")) and " " not in value and len(value) > 10
 
 
 def _links(
@@ -458,7 +281,37 @@ def _links(
     return links
 
 
+def steward_organisations(session: Session, actor: Actor) -> dict[int, Organisation]:
+    """The institutions whose resources the actor may describe (all of them for admins)."""
+    stmt = select(Organisation).order_by(Organisation.short_name)
+    if not actor.is_admin:
+        stmt = stmt.where(Organisation.id.in_(actor.org_ids(Role.STEWARD)))
+    return {o.id: o for o in session.scalars(stmt)}
+
+
+def steward_resources(*, session: Session, actor: Actor, limit: int = 500) -> list[Resource]:
+    """The resources of the actor's institutions, the weakest descriptions first."""
+    require(actor, STEWARD_DESK)
+    orgs = list(steward_organisations(session, actor))
+    stmt = (
+        select(Resource)
+        .where(Resource.owner_org_id.in_(orgs))
+        .order_by(Resource.quality_score, Resource.completeness, Resource.title_lv)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
 # --- field schema ----------------------------------------------------------------------------
+
+
+def draft_table_schema(
+    *, session: Session, actor: Actor, filename: str, content: bytes
+) -> dict[str, Any]:
+    """A field schema drafted from a CSV/XLSX header (types and classifications guessed from
+    sample rows) or read from a Table Schema JSON file, for the steward to review; not saved."""
+    require(actor, VIEW_CATALOGUE)
+    return tableschema.schema_from_file(filename, content)
 
 
 def table_schema(session: Session, resource: Resource) -> dict[str, Any]:
@@ -563,6 +416,23 @@ def _replace_schema(
         )
     after_change(session, [resource])
     return resource
+
+
+def referenced_resources(
+    session: Session, resource: Resource
+) -> tuple[dict[str, Resource], list[Resource]]:
+    """The resources this one's foreign keys point to (by name), and those pointing to it."""
+    names = {fk["reference"]["resource"] for fk in resource.foreign_keys} - {"", resource.name}
+    targets = {r.name: r for r in session.scalars(select(Resource).where(Resource.name.in_(names)))}
+    # Foreign keys are stored as JSON text written by json.dumps on both databases.
+    pattern = f'%"resource": "{resource.name}"%'
+    incoming = session.scalars(
+        select(Resource)
+        .where(cast(Resource.foreign_keys, String).like(pattern), Resource.id != resource.id)
+        .order_by(Resource.title_lv)
+        .limit(100)
+    )
+    return targets, list(incoming)
 
 
 def _term_of(row: ResourceField) -> dict[str, str | None]:
