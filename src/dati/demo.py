@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from dati.auth import factories as auth_factories
 from dati.auth.actor import Actor
+from dati.catalog import factories as catalog_factories
 from dati.config import Settings
 from dati.orgs import factories as orgs_factories
 
@@ -29,4 +30,9 @@ def load(session: Session, settings: Settings) -> DemoReport:
     created, updated = orgs_factories.load_demo(session, actor)
     report.lines.append(f"organisations: {created} created, {updated} updated")
     report.logins = auth_factories.load_demo(session, actor)
+    catalogue = catalog_factories.load_demo(session, actor)
+    report.lines.append(
+        f"catalogue: {catalogue.systems} systems, {catalogue.resources} resources, "
+        f"{catalogue.terms} glossary terms, {catalogue.services} data services created"
+    )
     return report

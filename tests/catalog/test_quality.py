@@ -63,10 +63,11 @@ def test_hand_checked_score_of_a_well_described_resource(
     }
     assert result.score == 265 and result.rating == "good"
     assert resource.quality_score == 265
-    assert [i.key for i in result.advice[:3]] == [
-        "access_url_reachable",
-        "download_url_reachable",
-        "spatial",
+    # the download URL is given but does not answer (30) outranks spatial coverage (20)
+    assert [(a.key, a.points) for a in result.advice[:3]] == [
+        ("access_url_reachable", 50),
+        ("download_url_reachable", 30),
+        ("spatial", 20),
     ]
 
 
@@ -84,7 +85,10 @@ def test_hand_checked_score_of_a_thin_resource(
     # findability 0, accessibility 0, interoperability 30, reusability 10+5+20+10 = 45, context 5
     result = quality.assess_resource(session=session, actor=Actor.anonymous(), resource=resource)
     assert result.score == 80 and result.rating == "bad"
-    assert result.advice[0].key == "access_url_reachable"
+    # no distribution at all: add one (access 50); a download URL is worth 20 + 30 together
+    assert (result.advice[0].key, result.advice[0].points) == ("access_url_reachable", 50)
+    assert result.advice[0].text.startswith("Add a distribution")
+    assert ("download_url", 50) in [(a.key, a.points) for a in result.advice]
     assert "distribution" in {m.key for m in result.missing_properties}
     assert 0 < result.completeness < 50
 
@@ -128,3 +132,13 @@ def test_overview_per_institution_and_nation(make_resource: MakeResource, sessio
     assert by_org["VZD"].resources == 2
     # keywords 30 + themes 30 + DCAT-AP 30 + access rights 10 + 5 + publisher 10
     assert by_org["UR"].average_score == 115.0 and by_org["UR"].rating == "bad"
+
+
+def test_every_indicator_and_property_label_is_translated() -> None:
+    from dati import i18n
+
+    texts = [i.label for i in quality.INDICATORS] + [i.advice for i in quality.INDICATORS]
+    texts += [c.label for c in quality.COMPLETENESS] + list(quality.RATING_LABELS.values())
+    texts += list(quality.DIMENSIONS)
+    missing = [t for t in texts if t not in i18n.messages("lv")]
+    assert not missing

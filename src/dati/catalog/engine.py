@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import json
 import math
-import operator
 import threading
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import ColumnElement, Text, cast, func, literal_column, select
@@ -159,20 +158,20 @@ def load(session: Session) -> Snapshot:
     postings: dict[str, tuple[array[int], array[int]]] = {}
     rows = conn.execute(select(SearchPosting.term, ids_col, imps_col).group_by(SearchPosting.term))
     for term, ids, imps in rows:
-        id_array = array("i", map(int, ids.split(",")))
-        imp_array = array("H", map(int, imps.split(",")))
-        if not all(map(operator.lt, id_array, islice(id_array, 1, None))):  # order was not kept
-            pairs = sorted(zip(id_array, imp_array, strict=False))
-            id_array = array("i", (p[0] for p in pairs))
-            imp_array = array("H", (p[1] for p in pairs))
-        postings[term] = (id_array, imp_array)
+        # json.loads parses a long list of numbers several times faster than int() per item.
+        id_list = json.loads(f"[{ids}]")
+        imp_list = json.loads(f"[{imps}]")
+        if id_list != sorted(id_list):  # an aggregate is free to change the order
+            pairs = sorted(zip(id_list, imp_list, strict=True))
+            id_list, imp_list = [p[0] for p in pairs], [p[1] for p in pairs]
+        postings[term] = (array("i", id_list), array("H", imp_list))
     facets: dict[tuple[str, str], int] = {}
     for facet, value, ids in conn.execute(
         select(
             FacetValue.facet, FacetValue.value, _aggregate(session, FacetValue.resource_id)
         ).group_by(FacetValue.facet, FacetValue.value)
     ):
-        facets[(facet, value)] = ids_to_bitmap(map(int, ids.split(",")))
+        facets[(facet, value)] = ids_to_bitmap(json.loads(f"[{ids}]"))
     keys = {row[0]: _keys(row) for row in conn.execute(select(*_KEY_COLUMNS))}
     return Snapshot(
         postings=postings,

@@ -158,7 +158,7 @@ def quality_read(result: quality.Assessment) -> QualityRead:
             )
             for i in quality.INDICATORS
         ],
-        fix_first=[_(i.advice) for i in result.advice[:3]],
+        fix_first=[_(a.text) for a in result.advice[:3]],
         missing_properties=[_(m.label) for m in result.missing_properties],
     )
 

@@ -158,6 +158,20 @@ COMPLETENESS = (
 )
 
 
+@dataclass(frozen=True)
+class Advice:
+    key: str
+    points: int  # what fixing it would add
+    text: str  # English msgid
+
+
+DEPENDS_ON = {
+    "download_url_reachable": "download_url",
+    "licence_vocabulary": "licence",
+    "access_rights_vocabulary": "access_rights",
+}
+
+
 @dataclass
 class Assessment:
     score: int
@@ -170,11 +184,26 @@ class Assessment:
     def rating(self) -> str:
         return rating(self.score)
 
+    has_distributions: bool = True
+
     @property
-    def advice(self) -> list[Indicator]:
-        """Failed indicators, the most points first: fix these first."""
+    def advice(self) -> list[Advice]:
+        """What to fix, the most points first. An indicator that depends on a missing one
+        (a download URL that cannot answer because there is none) is folded into it."""
         failed = [i for i in INDICATORS if not self.met[i.key]]
-        return sorted(failed, key=lambda i: -i.points)
+        advice = []
+        for indicator in failed:
+            parent = DEPENDS_ON.get(indicator.key)
+            if parent and not self.met[parent]:
+                continue
+            points = indicator.points + sum(
+                i.points for i in failed if DEPENDS_ON.get(i.key) == indicator.key
+            )
+            text = indicator.advice
+            if indicator.key == "access_url_reachable" and not self.has_distributions:
+                text = "Add a distribution: a file to download or an address where the data can be reached."
+            advice.append(Advice(indicator.key, points, text))
+        return sorted(advice, key=lambda a: -a.points)
 
 
 def rating(score: float) -> str:
@@ -245,6 +274,7 @@ def assess(resource: Resource, reachable: dict[str, bool]) -> Assessment:
         met=met,
         missing_properties=missing,
         dimensions=dimensions,
+        has_distributions=bool(dists),
     )
 
 

@@ -30,6 +30,7 @@ from dati.catalog.models import (
 from dati.catalog.permissions import (
     EDIT_RESOURCE,
     EDIT_TABLE_SCHEMA,
+    REINDEX,
     STEWARD_DESK,
     VIEW_CATALOGUE,
 )
@@ -279,6 +280,19 @@ def _links(
             else:
                 links["steward_user_id"] = user.id if user else None
     return links
+
+
+def reindex(*, session: Session, actor: Actor) -> int:
+    """Recompute every resource's quality score and rebuild the search index."""
+    require(actor, REINDEX)
+    ids = list(session.scalars(select(Resource.id).order_by(Resource.id)))
+    for start in range(0, len(ids), 500):
+        batch = list(
+            session.scalars(select(Resource).where(Resource.id.in_(ids[start : start + 500])))
+        )
+        quality.refresh(session, batch)
+    session.flush()
+    return indexer.rebuild(session)
 
 
 def steward_organisations(session: Session, actor: Actor) -> dict[int, Organisation]:
