@@ -57,12 +57,12 @@ def check_urls(
 @app.command()
 def reindex(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Rebuild the search index and the quality scores from the catalogue."""
-    from dati.catalog import service
+    from dati.catalog import search
     from dati.cli import fail
 
     try:
         with _database(data_dir, database_url).session() as session:
-            count = service.reindex(session=session, actor=Actor.system("reindex"))
+            count = search.reindex(session=session, actor=Actor.system("reindex"))
     except DatiError as exc:
         fail(exc)
     console.print(f"{count} resources indexed")

@@ -12,16 +12,18 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
 from dati.auth.actor import Actor
-from dati.catalog import distributions, glossary, service, spreadsheet, systems, tableschema
+from dati.catalog import (
+    distributions,
+    glossary,
+    service,
+    steward,
+    tableschema,
+)
 from dati.catalog.models import AccessRights, FieldClassification, SystemStatus
 from dati.catalog.schemas import (
     DistributionCreate,
-    GlossaryTermCreate,
-    GlossaryTermUpdate,
     ResourceCreate,
     ResourceUpdate,
-    SystemCreate,
-    SystemUpdate,
 )
 from dati.errors import Invalid
 from dati.i18n import gettext as _
@@ -39,7 +41,7 @@ RESOURCE_TEXT = (
 MAX_FIELD_ROWS = 200
 
 
-def _options(session: DbSession, actor: Actor) -> dict[str, Any]:
+def form_options(session: DbSession, actor: Actor) -> dict[str, Any]:
     from dati.catalog.views import common
 
     return {
@@ -48,11 +50,11 @@ def _options(session: DbSession, actor: Actor) -> dict[str, Any]:
         "statuses": list(SystemStatus),
         "classifications": list(FieldClassification),
         "types": tableschema.TYPES,
-        "steward_orgs": service.steward_organisations(session, actor),
+        "steward_orgs": steward.steward_organisations(session, actor),
     }
 
 
-def _split(value: str) -> list[str]:
+def split_list(value: str) -> list[str]:
     return [v.strip() for v in re.split(r"[;,\n]", value or "") if v.strip()]
 
 
@@ -64,8 +66,8 @@ def _resource_values(form: FormData) -> dict[str, Any]:
         values[key] = text or None
     for key in ("title_lv", "title_en", "description_lv", "description_en", "legal_basis"):
         values[key] = values[key] or ""
-    values["keywords_lv"] = _split(str(form.get("keywords_lv") or ""))
-    values["keywords_en"] = _split(str(form.get("keywords_en") or ""))
+    values["keywords_lv"] = split_list(str(form.get("keywords_lv") or ""))
+    values["keywords_en"] = split_list(str(form.get("keywords_en") or ""))
     values["themes"] = [str(t) for t in form.getlist("themes")]
     values["personal_data"] = form.get("personal_data") == "on"
     return values
@@ -84,11 +86,11 @@ def _form_echo(values: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/catalog/steward", name="catalog_steward")
 def steward_home(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    resources = service.steward_resources(session=session, actor=actor)
+    resources = steward.steward_resources(session=session, actor=actor)
     return render(
         request,
         "catalog/steward.html",
-        {**_options(session, actor), "resources": resources},
+        {**form_options(session, actor), "resources": resources},
     )
 
 
@@ -97,7 +99,7 @@ def steward_home(request: Request, session: DbSession, actor: CurrentActor) -> R
 
 @router.get("/catalog/new", name="catalog_new")
 def new_resource(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    options = _options(session, actor)
+    options = form_options(session, actor)
     first = next(iter(options["steward_orgs"].values()), None)
     form = {"owner": first.short_name if first else "", "access_rights": "public"}
     return render(request, "catalog/resource_form.html", {**options, "form": form, "new": True})
@@ -110,7 +112,7 @@ async def create_resource(request: Request, session: DbSession, actor: CurrentAc
     remember_form(
         request,
         "catalog/resource_form.html",
-        {**_options(session, actor), "form": _form_echo(values), "new": True},
+        {**form_options(session, actor), "form": _form_echo(values), "new": True},
     )
     upload = form.get("schema_file")
     draft = None
@@ -158,7 +160,12 @@ def edit_resource(name: str, request: Request, session: DbSession, actor: Curren
     return render(
         request,
         "catalog/resource_form.html",
-        {**_options(session, actor), "form": _form_echo(form), "resource": resource, "new": False},
+        {
+            **form_options(session, actor),
+            "form": _form_echo(form),
+            "resource": resource,
+            "new": False,
+        },
     )
 
 
@@ -172,7 +179,7 @@ async def update_resource(
         request,
         "catalog/resource_form.html",
         {
-            **_options(session, actor),
+            **form_options(session, actor),
             "form": _form_echo(values),
             "resource": resource,
             "new": False,
@@ -215,7 +222,7 @@ def _fields_context(
 ) -> dict[str, Any]:
     fks = schema.get("foreignKeys", [])
     return {
-        **_options(session, actor),
+        **form_options(session, actor),
         "resource": resource,
         "rows": _field_rows(schema)
         + [{"name": "", "type": "string", "classification": "open"}] * 3,
@@ -281,7 +288,7 @@ def _schema_from_form(form: FormData) -> dict[str, Any]:
     for i in range(20):
         if f"fk{i}_fields" not in form:
             break
-        own = _split(str(form.get(f"fk{i}_fields") or ""))
+        own = split_list(str(form.get(f"fk{i}_fields") or ""))
         target = str(form.get(f"fk{i}_resource") or "").strip()
         if own or target:
             foreign_keys.append(
@@ -289,13 +296,13 @@ def _schema_from_form(form: FormData) -> dict[str, Any]:
                     "fields": own,
                     "reference": {
                         "resource": target,
-                        "fields": _split(str(form.get(f"fk{i}_ref_fields") or "")),
+                        "fields": split_list(str(form.get(f"fk{i}_ref_fields") or "")),
                     },
                 }
             )
     return {
         "fields": fields,
-        "primaryKey": _split(str(form.get("primary_key") or "")),
+        "primaryKey": split_list(str(form.get("primary_key") or "")),
         "foreignKeys": foreign_keys,
     }
 
@@ -346,7 +353,11 @@ async def add_distribution(
     remember_form(
         request,
         "catalog/distribution_form.html",
-        {**_options(session, actor), "resource": resource, "form": {**values, "byte_size": size}},
+        {
+            **form_options(session, actor),
+            "resource": resource,
+            "form": {**values, "byte_size": size},
+        },
     )
     data = DistributionCreate(
         title_lv=values["title_lv"] or "",
@@ -370,7 +381,7 @@ def new_distribution(
     return render(
         request,
         "catalog/distribution_form.html",
-        {**_options(session, actor), "resource": resource, "form": {}},
+        {**form_options(session, actor), "resource": resource, "form": {}},
     )
 
 
@@ -383,183 +394,3 @@ def delete_distribution(
     )
     flash(request, _("Distribution removed."))
     return redirect(f"/catalog/{name}#distributions")
-
-
-# --- systems ---------------------------------------------------------------------------------
-
-
-def _system_values(form: FormData) -> dict[str, Any]:
-    keys = ("name", "title_lv", "title_en", "description_lv", "description_en", "owner",
-            "legal_basis", "status", "homepage")  # fmt: skip
-    return {k: str(form.get(k) or "").strip() for k in keys}
-
-
-@router.get("/catalog/systems/new", name="catalog_system_new")
-def new_system(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    options = _options(session, actor)
-    first = next(iter(options["steward_orgs"].values()), None)
-    form = {"owner": first.short_name if first else "", "status": "production"}
-    return render(request, "catalog/system_form.html", {**options, "form": form, "new": True})
-
-
-@router.post("/catalog/systems/new")
-async def create_system(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    values = _system_values(await request.form())
-    remember_form(
-        request,
-        "catalog/system_form.html",
-        {**_options(session, actor), "form": values, "new": True},
-    )
-    system = systems.create_system(
-        session=session,
-        actor=actor,
-        data=SystemCreate(
-            **{**values, "name": values["name"] or None, "homepage": values["homepage"] or None}
-        ),
-    )
-    flash(request, _("Information system registered."))
-    return redirect(f"/catalog/systems/{system.name}")
-
-
-@router.get("/catalog/systems/{name}/edit", name="catalog_system_edit")
-def edit_system(name: str, request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    system = systems.get_system(session=session, actor=actor, name=name)
-    form = {k: getattr(system, k) or "" for k in systems.SYSTEM_ATTRIBUTES}
-    form |= {"name": system.name, "owner": system.owner.short_name, "status": system.status.value}
-    return render(
-        request,
-        "catalog/system_form.html",
-        {**_options(session, actor), "form": form, "system": system, "new": False},
-    )
-
-
-@router.post("/catalog/systems/{name}/edit")
-async def update_system(
-    name: str, request: Request, session: DbSession, actor: CurrentActor
-) -> Response:
-    system = systems.get_system(session=session, actor=actor, name=name)
-    values = _system_values(await request.form())
-    remember_form(
-        request,
-        "catalog/system_form.html",
-        {**_options(session, actor), "form": values, "system": system, "new": False},
-    )
-    data = {k: v for k, v in values.items() if k not in ("name", "owner")}
-    data["homepage"] = data["homepage"] or None
-    systems.update_system(session=session, actor=actor, name=name, data=SystemUpdate(**data))
-    flash(request, _("Changes saved."))
-    return redirect(f"/catalog/systems/{name}")
-
-
-# --- glossary --------------------------------------------------------------------------------
-
-
-def _term_values(form: FormData) -> dict[str, Any]:
-    keys = (
-        "name",
-        "term_lv",
-        "term_en",
-        "definition_lv",
-        "definition_en",
-        "source",
-        "owner",
-        "broader",
-    )
-    values: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in keys}
-    values["related"] = _split(str(form.get("related") or ""))
-    return values
-
-
-@router.get("/catalog/glossary/new", name="catalog_term_new")
-def new_term(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    options = _options(session, actor)
-    first = next(iter(options["steward_orgs"].values()), None)
-    form = {"owner": first.short_name if first else ""}
-    return render(request, "catalog/term_form.html", {**options, "form": form, "new": True})
-
-
-@router.post("/catalog/glossary/new")
-async def create_term(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    values = _term_values(await request.form())
-    echo = {**values, "related": ", ".join(values["related"])}
-    remember_form(
-        request, "catalog/term_form.html", {**_options(session, actor), "form": echo, "new": True}
-    )
-    term = glossary.create_term(
-        session=session,
-        actor=actor,
-        data=GlossaryTermCreate(
-            **{**values, "name": values["name"] or None, "owner": values["owner"] or None,
-               "broader": values["broader"] or None}
-        ),
-    )  # fmt: skip
-    flash(request, _("Term defined."))
-    return redirect(f"/catalog/glossary/{term.name}")
-
-
-@router.get("/catalog/glossary/{name}/edit", name="catalog_term_edit")
-def edit_term(name: str, request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    term = glossary.get_term(session=session, actor=actor, name=name)
-    form = {
-        k: getattr(term, k)
-        for k in ("name", "term_lv", "term_en", "definition_lv", "definition_en", "source")
-    }
-    form |= {
-        "broader": term.broader.name if term.broader else "",
-        "related": ", ".join(term.related),
-    }
-    return render(
-        request,
-        "catalog/term_form.html",
-        {**_options(session, actor), "form": form, "term": term, "new": False},
-    )
-
-
-@router.post("/catalog/glossary/{name}/edit")
-async def update_term(
-    name: str, request: Request, session: DbSession, actor: CurrentActor
-) -> Response:
-    term = glossary.get_term(session=session, actor=actor, name=name)
-    values = _term_values(await request.form())
-    echo = {**values, "related": ", ".join(values["related"])}
-    remember_form(
-        request,
-        "catalog/term_form.html",
-        {**_options(session, actor), "form": echo, "term": term, "new": False},
-    )
-    data = {k: v for k, v in values.items() if k not in ("name", "owner")}
-    data["broader"] = data["broader"] or None
-    glossary.update_term(session=session, actor=actor, name=name, data=GlossaryTermUpdate(**data))
-    flash(request, _("Changes saved."))
-    return redirect(f"/catalog/glossary/{name}")
-
-
-# --- spreadsheet import ----------------------------------------------------------------------
-
-
-@router.get("/catalog/import", name="catalog_import")
-def import_page(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    return render(request, "catalog/import.html", {**_options(session, actor), "report": None})
-
-
-@router.get("/catalog/import/template.{kind}", name="catalog_import_template")
-def import_template(kind: str, session: DbSession, actor: CurrentActor) -> Response:
-    content, media_type = spreadsheet.template(session=session, actor=actor, kind=kind)
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"content-disposition": f'attachment; filename="resursi.{kind}"'},
-    )
-
-
-@router.post("/catalog/import")
-async def run_import(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    form = await request.form()
-    remember_form(request, "catalog/import.html", {**_options(session, actor), "report": None})
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise Invalid(_("Choose a file to import."), errors={"file": _("Choose a file.")})
-    report = spreadsheet.import_resources(
-        session=session, actor=actor, filename=upload.filename, content=await upload.read()
-    )
-    return render(request, "catalog/import.html", {**_options(session, actor), "report": report})

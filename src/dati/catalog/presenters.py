@@ -3,6 +3,8 @@ quality panels), shared by the API and the pages."""
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,22 +32,29 @@ from dati.i18n import gettext as _
 from dati.i18n import pick
 from dati.orgs.models import Organisation
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def build(model: type[M], obj: object, **overrides: Any) -> M:
+    """A read model from a record, where some properties are names instead of related records."""
+    values = {k: getattr(obj, k) for k in model.model_fields if k not in overrides}
+    return model.model_validate({**values, **overrides})
+
 
 def resource_read(resource: Resource) -> ResourceRead:
-    fields = [
-        FieldRead.model_validate(f).model_copy(
-            update={"glossary_term": f.glossary_term.name if f.glossary_term else None}
-        )
-        for f in resource.fields
-    ]
-    return ResourceRead.model_validate(resource).model_copy(
-        update={
-            "system": resource.system.name if resource.system else None,
-            "steward": resource.steward.username if resource.steward else None,
-            "fields": fields,
-            "distributions": [DistributionRead.model_validate(d) for d in resource.distributions],
-            "data_services": [s.name for s in resource.data_services],
-        }
+    return build(
+        ResourceRead,
+        resource,
+        owner=OrgRef.model_validate(resource.owner),
+        publisher=OrgRef.model_validate(resource.publisher) if resource.publisher else None,
+        system=resource.system.name if resource.system else None,
+        steward=resource.steward.username if resource.steward else None,
+        fields=[
+            build(FieldRead, f, glossary_term=f.glossary_term.name if f.glossary_term else None)
+            for f in resource.fields
+        ],
+        distributions=[DistributionRead.model_validate(d) for d in resource.distributions],
+        data_services=[s.name for s in resource.data_services],
     )
 
 
@@ -200,17 +209,21 @@ class SystemDetail(SystemRead):
 
 
 def system_detail(system: InformationSystem) -> SystemDetail:
-    return SystemDetail.model_validate(system).model_copy(
-        update={
-            "resources": [r.name for r in system.resources],
-            "data_services": [d.name for d in system.data_services],
-        }
+    return build(
+        SystemDetail,
+        system,
+        owner=OrgRef.model_validate(system.owner),
+        resources=[r.name for r in system.resources],
+        data_services=[d.name for d in system.data_services],
     )
 
 
 def data_service_read(found: DataService) -> DataServiceRead:
-    return DataServiceRead.model_validate(found).model_copy(
-        update={"serves": [r.name for r in found.resources]}
+    return build(
+        DataServiceRead,
+        found,
+        owner=OrgRef.model_validate(found.owner),
+        serves=[r.name for r in found.resources],
     )
 
 
@@ -224,9 +237,9 @@ class GlossaryTermDetail(GlossaryTermRead):
 
 
 def glossary_detail(term: GlossaryTerm, used: list[ResourceField]) -> GlossaryTermDetail:
-    return GlossaryTermDetail.model_validate(term).model_copy(
-        update={
-            "broader": term.broader.name if term.broader else None,
-            "used_by": [FieldUse(resource=f.resource.name, field=f.name) for f in used],
-        }
+    return build(
+        GlossaryTermDetail,
+        term,
+        broader=term.broader.name if term.broader else None,
+        used_by=[FieldUse(resource=f.resource.name, field=f.name) for f in used],
     )

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from dati.auth.actor import Actor
 from dati.auth.permissions import require
-from dati.catalog import engine, indexer, stemmer
+from dati.catalog import engine, indexer, quality, stemmer
 from dati.catalog.models import Resource
-from dati.catalog.permissions import VIEW_CATALOGUE
+from dati.catalog.permissions import REINDEX, VIEW_CATALOGUE
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -86,3 +86,16 @@ def search_resources(*, session: Session, actor: Actor, query: SearchQuery) -> S
     return SearchResult(
         resources, answer.scores, answer.total, page, page_size, answer.facets, sort
     )
+
+
+def reindex(*, session: Session, actor: Actor) -> int:
+    """Recompute every resource's quality score and rebuild the search index."""
+    require(actor, REINDEX)
+    ids = list(session.scalars(select(Resource.id).order_by(Resource.id)))
+    for start in range(0, len(ids), 500):
+        batch = list(
+            session.scalars(select(Resource).where(Resource.id.in_(ids[start : start + 500])))
+        )
+        quality.refresh(session, batch)
+    session.flush()
+    return indexer.rebuild(session)

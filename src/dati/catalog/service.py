@@ -12,26 +12,22 @@ import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from dati import clock
 from dati.auth.actor import Actor, Role
-from dati.auth.models import Membership, User
 from dati.auth.permissions import require
 from dati.catalog import history, indexer, quality, tableschema, validation, vocabularies
 from dati.catalog.models import (
     FieldClassification,
     GlossaryTerm,
-    InformationSystem,
     Resource,
     ResourceField,
 )
 from dati.catalog.permissions import (
     EDIT_RESOURCE,
     EDIT_TABLE_SCHEMA,
-    REINDEX,
-    STEWARD_DESK,
     VIEW_CATALOGUE,
 )
 from dati.catalog.schemas import ResourceCreate, ResourceUpdate
@@ -142,7 +138,9 @@ def create_resource(*, session: Session, actor: Actor, data: ResourceCreate) -> 
     require(actor, EDIT_RESOURCE, owner.id)
     values = data.model_dump(exclude={"name", "owner", "publisher", "system", "steward"})
     errors = validation.validate_properties(values)
-    links = _links(session, owner, data.publisher, data.system, data.steward, errors)
+    links = validation.resolve_links(
+        session, owner, data.publisher, data.system, data.steward, errors
+    )
     name = (data.name or "").strip()
     if name and not vocabularies.is_slug(name):
         errors["name"] = _("Use 3-100 lowercase letters, digits and hyphens.")
@@ -188,7 +186,7 @@ def update_resource(*, session: Session, actor: Actor, name: str, data: Resource
     link_changes = {k: changes.pop(k) for k in ("publisher", "system", "steward") if k in changes}
     merged = {k: getattr(resource, k) for k in RESOURCE_ATTRIBUTES} | changes
     errors = validation.validate_properties(merged)
-    links = _links(
+    links = validation.resolve_links(
         session,
         resource.owner,
         link_changes.get("publisher"),
@@ -229,91 +227,6 @@ def resource_snapshot(resource: Resource) -> history.Snapshot:
             "steward": resource.steward.username if resource.steward else None,
         },
     )
-
-
-def _links(
-    session: Session,
-    owner: Organisation,
-    publisher: str | None,
-    system: str | None,
-    steward: str | None,
-    errors: dict[str, str],
-    only: set[str] | None = None,
-) -> dict[str, Any]:
-    """Resolve publisher, system and steward names to ids, collecting errors by field."""
-    links: dict[str, Any] = {}
-    wanted = only if only is not None else {"publisher", "system", "steward"}
-    if "publisher" in wanted:
-        found = orgs_service.find_by_short_name(session, publisher) if publisher else None
-        if publisher and found is None:
-            errors["publisher"] = _("Unknown organisation.")
-        links["publisher_org_id"] = found.id if found else (owner.id if only is None else None)
-    if "system" in wanted:
-        links["system_id"] = None
-        if system:
-            sys_row = session.scalars(
-                select(InformationSystem).where(InformationSystem.name == system)
-            ).first()
-            if sys_row is None:
-                errors["system"] = _("Unknown information system.")
-            elif sys_row.owner_org_id != owner.id:
-                errors["system"] = _("The system belongs to another institution.")
-            else:
-                links["system_id"] = sys_row.id
-    if "steward" in wanted and (steward or only is not None):
-        links["steward_user_id"] = None
-        if steward:
-            user = session.scalars(
-                select(User).where(func.lower(User.username) == steward.strip().lower())
-            ).first()
-            is_steward = user is not None and session.scalar(
-                select(Membership.id).where(
-                    Membership.user_id == user.id,
-                    Membership.org_id == owner.id,
-                    Membership.role == Role.STEWARD,
-                )
-            )
-            if not is_steward:
-                errors["steward"] = _(
-                    "{name} is not a data steward of {org}.", name=steward, org=owner.short_name
-                )
-            else:
-                links["steward_user_id"] = user.id if user else None
-    return links
-
-
-def reindex(*, session: Session, actor: Actor) -> int:
-    """Recompute every resource's quality score and rebuild the search index."""
-    require(actor, REINDEX)
-    ids = list(session.scalars(select(Resource.id).order_by(Resource.id)))
-    for start in range(0, len(ids), 500):
-        batch = list(
-            session.scalars(select(Resource).where(Resource.id.in_(ids[start : start + 500])))
-        )
-        quality.refresh(session, batch)
-    session.flush()
-    return indexer.rebuild(session)
-
-
-def steward_organisations(session: Session, actor: Actor) -> dict[int, Organisation]:
-    """The institutions whose resources the actor may describe (all of them for admins)."""
-    stmt = select(Organisation).order_by(Organisation.short_name)
-    if not actor.is_admin:
-        stmt = stmt.where(Organisation.id.in_(actor.org_ids(Role.STEWARD)))
-    return {o.id: o for o in session.scalars(stmt)}
-
-
-def steward_resources(*, session: Session, actor: Actor, limit: int = 500) -> list[Resource]:
-    """The resources of the actor's institutions, the weakest descriptions first."""
-    require(actor, STEWARD_DESK)
-    orgs = list(steward_organisations(session, actor))
-    stmt = (
-        select(Resource)
-        .where(Resource.owner_org_id.in_(orgs))
-        .order_by(Resource.quality_score, Resource.completeness, Resource.title_lv)
-        .limit(limit)
-    )
-    return list(session.scalars(stmt))
 
 
 # --- field schema ----------------------------------------------------------------------------

@@ -5,8 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dati.auth.actor import Role
+from dati.auth.models import Membership, User
 from dati.catalog import vocabularies
+from dati.catalog.models import InformationSystem
 from dati.i18n import gettext as _
+from dati.orgs import service as orgs_service
+from dati.orgs.models import Organisation
 
 
 def clean(values: dict[str, Any]) -> dict[str, Any]:
@@ -66,3 +74,54 @@ def validate_properties(values: dict[str, Any]) -> dict[str, str]:
 
 def is_url(value: str) -> bool:
     return value.startswith(("http://", "https://")) and " " not in value and len(value) > 10
+
+
+def resolve_links(
+    session: Session,
+    owner: Organisation,
+    publisher: str | None,
+    system: str | None,
+    steward: str | None,
+    errors: dict[str, str],
+    only: set[str] | None = None,
+) -> dict[str, Any]:
+    """Resolve publisher, system and steward names to ids, collecting errors by field."""
+    links: dict[str, Any] = {}
+    wanted = only if only is not None else {"publisher", "system", "steward"}
+    if "publisher" in wanted:
+        found = orgs_service.find_by_short_name(session, publisher) if publisher else None
+        if publisher and found is None:
+            errors["publisher"] = _("Unknown organisation.")
+        links["publisher_org_id"] = found.id if found else (owner.id if only is None else None)
+    if "system" in wanted:
+        links["system_id"] = None
+        if system:
+            sys_row = session.scalars(
+                select(InformationSystem).where(InformationSystem.name == system)
+            ).first()
+            if sys_row is None:
+                errors["system"] = _("Unknown information system.")
+            elif sys_row.owner_org_id != owner.id:
+                errors["system"] = _("The system belongs to another institution.")
+            else:
+                links["system_id"] = sys_row.id
+    if "steward" in wanted and (steward or only is not None):
+        links["steward_user_id"] = None
+        if steward:
+            user = session.scalars(
+                select(User).where(func.lower(User.username) == steward.strip().lower())
+            ).first()
+            is_steward = user is not None and session.scalar(
+                select(Membership.id).where(
+                    Membership.user_id == user.id,
+                    Membership.org_id == owner.id,
+                    Membership.role == Role.STEWARD,
+                )
+            )
+            if not is_steward:
+                errors["steward"] = _(
+                    "{name} is not a data steward of {org}.", name=steward, org=owner.short_name
+                )
+            else:
+                links["steward_user_id"] = user.id if user else None
+    return links

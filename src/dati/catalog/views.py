@@ -13,6 +13,7 @@ from dati.auth.permissions import allowed
 from dati.catalog import (
     distributions,
     forms,
+    forms_registry,
     glossary,
     history,
     presenters,
@@ -29,6 +30,7 @@ from dati.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 router.include_router(forms.router)
+router.include_router(forms_registry.router)
 
 FACET_TITLES = {
     "org": "Institution",
