@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from dati.ai import factories as ai_factories
 from dati.auth import factories as auth_factories
 from dati.auth.actor import Actor
 from dati.catalog import factories as catalog_factories
@@ -35,4 +36,6 @@ def load(session: Session, settings: Settings) -> DemoReport:
         f"catalogue: {catalogue.systems} systems, {catalogue.resources} resources, "
         f"{catalogue.terms} glossary terms, {catalogue.services} data services created"
     )
+    created = ai_factories.load_demo(session, actor, settings.data_dir)
+    report.lines.append(f"AI systems: {created} created")
     return report

@@ -52,9 +52,17 @@ class PdfReport:
             self._pdf.multi_cell(0, 6, value or "—", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self._pdf.ln(2)
 
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[object]], *, col_widths: Sequence[int] | None = None) -> None:
+    def table(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[object]],
+        *,
+        col_widths: Sequence[int] | None = None,
+    ) -> None:
         self._pdf.set_font("DejaVu", "", 9)
-        with self._pdf.table(col_widths=tuple(col_widths) if col_widths else None, line_height=5) as table:
+        with self._pdf.table(
+            col_widths=tuple(col_widths) if col_widths else None, line_height=5
+        ) as table:
             header = table.row()
             for h in headers:
                 header.cell(str(h))
