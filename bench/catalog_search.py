@@ -16,7 +16,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from bench.common import p95, summary, timed
@@ -550,11 +550,18 @@ LISTINGS = [
 def run(database: Database, count: int) -> None:
     dialect = database.dialect
     actor = Actor.anonymous()
-    with database.session() as session:
-        orgs_factories.load_demo(session, Actor.system("bench"))
     with database.new_session() as session:
-        generate(session, count)
-        build_engine_fts(session, dialect)
+        existing = session.scalar(select(func.count()).select_from(Resource)) or 0
+    if existing:
+        print(f"reusing {existing} generated resources (DATI_BENCH_KEEP)")
+        count = existing
+    else:
+        with database.session() as session:
+            orgs_factories.load_demo(session, Actor.system("bench"))
+    with database.new_session() as session:
+        if not existing:
+            generate(session, count)
+            build_engine_fts(session, dialect)
         if dialect == "postgresql":
             session.execute(text("ANALYZE"))
             session.commit()
@@ -604,16 +611,18 @@ def run(database: Database, count: int) -> None:
         print("  slowest searches: " + ", ".join(f"{q!r} {t * 1000:.1f} ms" for t, q in slowest))
 
 
-def _fresh_postgres(url: str) -> str:
-    """A new, empty database on the given server (dropped and created on every run)."""
+def _postgres(url: str, fresh: bool) -> str:
+    """The benchmark's own database on the given server (dropped and created when fresh)."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
     url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "dati_bench_catalog" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "dati_bench_catalog"'))
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = 'dati_bench_catalog'"))
+        if fresh or not exists:
+            conn.execute(text('DROP DATABASE IF EXISTS "dati_bench_catalog" WITH (FORCE)'))
+            conn.execute(text('CREATE DATABASE "dati_bench_catalog"'))
     admin.dispose()
     return make_url(url).set(database="dati_bench_catalog").render_as_string(hide_password=False)
 
@@ -621,8 +630,15 @@ def _fresh_postgres(url: str) -> str:
 def main() -> None:
     count = int(os.environ.get("DATI_BENCH_RESOURCES", "100000"))
     url = os.environ.get("DATI_BENCH_DATABASE_URL")
+    # DATI_BENCH_KEEP=1 keeps the generated rows (SQLite in /tmp, or the PostgreSQL database)
+    # and reuses them next time, because generating 100 000 resources takes minutes.
+    keep = bool(os.environ.get("DATI_BENCH_KEEP"))
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}" if url is None else _fresh_postgres(url)
+        folder = Path(tempfile.gettempdir()) if keep else Path(tmp)
+        if url is None:
+            url = f"sqlite:///{folder / 'dati-bench-catalog.sqlite3'}"
+        else:
+            url = _postgres(url, fresh=not keep)
         migrate.upgrade(url)
         database = Database(url)
         try:

@@ -129,3 +129,15 @@ def test_bitmaps() -> None:
     ids = [0, 1, 7, 8, 64, 1000]
     assert engine.bitmap_to_ids(engine.ids_to_bitmap(ids)) == ids
     assert engine.ids_to_bitmap([]) == 0 and engine.bitmap_to_ids(0) == []
+
+
+def test_computed_orders_survive_a_change(make_resource: MakeResource, session: Session, system: Actor) -> None:
+    for title in ("Bērzi", "Ozoli", "Kļavas"):
+        make_resource(title, owner="ZM")
+    snap = engine.load(session)
+    assert [snap.keys[i].title for i in snap.order("title")] == ["berzi", "klavas", "ozoli"]
+    changed = make_resource("Apses", owner="ZM")
+    head = engine._head(session)
+    assert head is not None
+    newer = engine.apply(snap, session, [changed.id], head)
+    assert [newer.keys[i].title for i in newer._orders["title"]] == ["apses", "berzi", "klavas", "ozoli"]

@@ -11,9 +11,7 @@ full reload. So every node answers from the same data, on SQLite and PostgreSQL 
 from __future__ import annotations
 
 import bisect
-import heapq
 import json
-import math
 import threading
 from array import array
 from collections.abc import Iterable, Sequence
@@ -137,11 +135,14 @@ _KEY_COLUMNS = (
 )
 
 
-def _aggregate(session: Session, column: InstrumentedAttribute[Any]) -> ColumnElement[str]:
-    """Comma-joined values per group, computed by the database (the one dialect difference)."""
+def _aggregate(
+    session: Session, column: InstrumentedAttribute[Any], order_by: InstrumentedAttribute[Any]
+) -> ColumnElement[str]:
+    """Comma-joined values per group in ``order_by`` order, computed by the database (the one
+    dialect difference; SQLite's group_concat follows the clustered primary key it scans)."""
     if session.get_bind().dialect.name == "postgresql":
         comma: ColumnElement[str] = literal_column("','")
-        return func.string_agg(cast(column, Text), aggregate_order_by(comma, column))
+        return func.string_agg(cast(column, Text), aggregate_order_by(comma, order_by))
     return func.group_concat(column, ",")
 
 
@@ -153,8 +154,8 @@ def load(session: Session) -> Snapshot:
     """
     version = _head(session)
     conn = session.connection()
-    ids_col = _aggregate(session, SearchPosting.resource_id)
-    imps_col = _aggregate(session, SearchPosting.impact)
+    ids_col = _aggregate(session, SearchPosting.resource_id, SearchPosting.resource_id)
+    imps_col = _aggregate(session, SearchPosting.impact, SearchPosting.resource_id)
     postings: dict[str, tuple[array[int], array[int]]] = {}
     rows = conn.execute(select(SearchPosting.term, ids_col, imps_col).group_by(SearchPosting.term))
     for term, ids, imps in rows:
@@ -168,7 +169,9 @@ def load(session: Session) -> Snapshot:
     facets: dict[tuple[str, str], int] = {}
     for facet, value, ids in conn.execute(
         select(
-            FacetValue.facet, FacetValue.value, _aggregate(session, FacetValue.resource_id)
+            FacetValue.facet,
+            FacetValue.value,
+            _aggregate(session, FacetValue.resource_id, FacetValue.resource_id),
         ).group_by(FacetValue.facet, FacetValue.value)
     ):
         facets[(facet, value)] = ids_to_bitmap(json.loads(f"[{ids}]"))
@@ -235,6 +238,14 @@ def apply(snapshot: Snapshot, session: Session, changed: Sequence[int], head: Ve
         select(*_KEY_COLUMNS).where(SearchDocument.resource_id.in_(changed))
     ):
         keys[row[0]] = _keys(row)
+    orders = {}
+    for sort, order in snapshot._orders.items():
+        # Keep computed orders: drop the changed ids and put them back where they now belong.
+        kept = [i for i in order if i not in changed_set]
+        for rid in changed:
+            if rid in keys:
+                bisect.insort(kept, rid, key=lambda i, s=sort: sort_key(s, i, keys[i]))  # type: ignore[misc]
+        orders[sort] = kept
     history = set(snapshot.history) | {head}
     if len(history) > HISTORY:
         history = set(sorted(history)[-HISTORY:])
@@ -247,7 +258,7 @@ def apply(snapshot: Snapshot, session: Session, changed: Sequence[int], head: Ve
         all_ids=(snapshot.all_ids & ~mask) | ids_to_bitmap(r for r in changed if r in keys),
         version=head,
         history=frozenset(history),
-        _orders={},
+        _orders=orders,
         _lock=threading.Lock(),
     )
 
@@ -304,146 +315,3 @@ class Engine:
 
 
 ENGINE = Engine()
-
-
-# --- answering a query -----------------------------------------------------------------------
-
-
-@dataclass
-class Answer:
-    ids: list[int]
-    scores: dict[int, float]
-    total: int
-    facets: dict[str, list[tuple[str, int]]]
-
-
-def run(
-    snap: Snapshot,
-    groups: list[set[str]],
-    filters: dict[str, list[str]],
-    sort: str,
-    offset: int,
-    limit: int,
-    facet_names: Sequence[str],
-    want_facets: bool,
-) -> Answer:
-    allowed = snap.all_ids
-    for facet, values in filters.items():
-        allowed &= _union(snap.facets.get((facet, v), 0) for v in values)
-    narrowed = bool(filters)
-    if groups:
-        matches = _match_words(snap, groups)
-        if matches is None:
-            return Answer([], {}, 0, {f: [] for f in facet_names} if want_facets else {})
-        candidates, scores = matches
-        if narrowed:
-            candidates = _keep(candidates, allowed)
-        bitmap = ids_to_bitmap(candidates) if want_facets else 0
-        total = len(candidates)
-        if sort == "relevance":
-            page = heapq.nsmallest(offset + limit, candidates, key=lambda i: (-scores[i], i))
-        else:
-            page = sorted(candidates, key=lambda i: sort_key(sort, i, snap.keys[i]))[
-                : offset + limit
-            ]
-        page = page[offset:]
-    else:
-        bitmap = allowed
-        total = allowed.bit_count()
-        scores = {}
-        page = _page_of_bitmap(snap, allowed, narrowed, sort, offset, limit, total)
-    facets = _facet_counts(snap, bitmap, facet_names) if want_facets else {}
-    return Answer(page, {i: scores.get(i, 0.0) for i in page}, total, facets)
-
-
-def _union(bitmaps: Iterable[int]) -> int:
-    out = 0
-    for bm in bitmaps:
-        out |= bm
-    return out
-
-
-def _keep(candidates: list[int], allowed: int) -> list[int]:
-    if len(candidates) > 2000:
-        return bitmap_to_ids(ids_to_bitmap(candidates) & allowed)
-    return [i for i in candidates if allowed >> i & 1]
-
-
-def _match_words(
-    snap: Snapshot, groups: list[set[str]]
-) -> tuple[list[int], dict[int, float]] | None:
-    """Resources containing every query word (any of its stems), with BM25 scores."""
-    n = snap.documents
-    lists: list[list[tuple[float, array[int], array[int]]]] = []
-    for group in groups:
-        alts = []
-        for term in group:
-            entry = snap.postings.get(term)
-            if entry is not None:
-                df = len(entry[0])
-                # idf per hundredth of impact, as impacts are stored in hundredths
-                idf = math.log(1 + (n - df + 0.5) / (df + 0.5)) / 100
-                alts.append((idf, entry[0], entry[1]))
-        if not alts:
-            return None
-        lists.append(alts)
-    lists.sort(key=lambda alts: sum(len(a[1]) for a in alts))
-    scores: dict[int, float] = {}
-    for idf, ids, imps in lists[0]:
-        for i, w in zip(ids, imps, strict=True):
-            s = idf * w
-            if s > scores.get(i, -1.0):
-                scores[i] = s
-    for alts in lists[1:]:
-        part: dict[int, float] = {}
-        for idf, ids, imps in alts:
-            if len(scores) * 20 < len(ids):
-                for i in scores:  # few candidates, long list: binary search
-                    pos = bisect.bisect_left(ids, i)
-                    if pos < len(ids) and ids[pos] == i:
-                        part[i] = max(part.get(i, 0.0), idf * imps[pos])
-            else:
-                for i, w in zip(ids, imps, strict=True):
-                    if i in scores:
-                        part[i] = max(part.get(i, 0.0), idf * w)
-        scores = {i: s + part[i] for i, s in scores.items() if i in part}
-        if not scores:
-            return None
-    return list(scores), scores
-
-
-def _page_of_bitmap(
-    snap: Snapshot, allowed: int, narrowed: bool, sort: str, offset: int, limit: int, total: int
-) -> list[int]:
-    sort = "title" if sort == "relevance" else sort
-    if not narrowed:
-        return snap.order(sort)[offset : offset + limit]
-    if total <= 3000 or offset > 2000:
-        ids = bitmap_to_ids(allowed)
-        ids.sort(key=lambda i: sort_key(sort, i, snap.keys[i]))
-        return ids[offset : offset + limit]
-    page: list[int] = []
-    skipped = 0
-    for rid in snap.order(sort):  # dense result: walk the global order
-        if allowed >> rid & 1:
-            if skipped < offset:
-                skipped += 1
-                continue
-            page.append(rid)
-            if len(page) == limit:
-                break
-    return page
-
-
-def _facet_counts(
-    snap: Snapshot, bitmap: int, names: Sequence[str]
-) -> dict[str, list[tuple[str, int]]]:
-    out: dict[str, list[tuple[str, int]]] = {name: [] for name in names}
-    for (facet, value), bm in snap.facets.items():
-        if facet in out:
-            count = (bm & bitmap).bit_count()
-            if count:
-                out[facet].append((value, count))
-    for values in out.values():
-        values.sort(key=lambda item: (-item[1], item[0]))
-    return out

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from dati.auth.actor import Actor
 from dati.auth.permissions import require
-from dati.catalog import engine, indexer, quality, stemmer
+from dati.catalog import engine, indexer, quality, ranking, stemmer
 from dati.catalog.models import Resource
 from dati.catalog.permissions import REINDEX, VIEW_CATALOGUE
 
@@ -70,7 +70,7 @@ def search_resources(*, session: Session, actor: Actor, query: SearchQuery) -> S
         for f, values in query.filters.items()
         if f in indexer.FACETS and any(values)
     }
-    answer = engine.run(
+    answer = ranking.run(
         engine.ENGINE.snapshot(session),
         groups,
         filters,
