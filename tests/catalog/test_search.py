@@ -200,3 +200,32 @@ def test_edits_are_searchable_at_once(session: Session, system: Actor, registers
 )
 def test_stemmer(text: str, expected: str) -> None:
     assert stemmer.terms_lv(text) == [expected]
+
+
+def test_the_threshold_walk_ranks_exactly_like_scoring_every_match(session: Session, system: Actor, monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    from dati.catalog import engine, indexer, ranking
+    from dati.catalog.schemas import ResourceCreate
+
+    rng = random.Random(7)
+    words = ["reģistrs", "adrese", "dati", "karte", "skolas", "ceļi", "meži", "ūdens", "budžets", "nodokļi"]
+    for n in range(120):
+        service.create_resource(session=session, actor=system, data=ResourceCreate(
+            name=f"r-{n:03d}", title_lv=" ".join(rng.choices(words, k=rng.randint(1, 4))),
+            description_lv=" ".join(rng.choices(words, k=rng.randint(0, 12))), owner="VZD", access_rights="public"))
+    snap = engine.load(session)
+    monkeypatch.setattr(ranking, "TA_MAX_DEPTH", 10**6)
+    for q in ("reģistrs dati", "adrese karte", "dati", "meži ūdens budžets", "skolas"):
+        groups = stemmer.query_alternatives(q)
+        candidates, totals = ranking._match_words(snap, groups)  # type: ignore[misc]
+        exact = sorted(zip(totals, candidates, strict=True), key=lambda st: (-st[0], st[1]))[:10]
+        # force the walk even for small result sets
+        monkeypatch.setattr(ranking, "SCORE_ALL_BELOW", 0)
+        fast = ranking._fast_relevance(snap, groups, None, 0, 10, "relevance")
+        assert fast is not None
+        page, scores, matches = fast
+        assert matches == candidates
+        assert page == [rid for _s, rid in exact], q
+        assert [round(scores[r], 9) for r in page] == [round(s, 9) for s, _r in exact]
+    assert indexer.FACETS

@@ -141,3 +141,18 @@ def test_computed_orders_survive_a_change(make_resource: MakeResource, session: 
     assert head is not None
     newer = engine.apply(snap, session, [changed.id], head)
     assert [newer.keys[i].title for i in newer._orders["title"]] == ["apses", "berzi", "klavas", "ozoli"]
+
+
+def test_the_log_is_pruned_and_old_copies_reload(make_resource: MakeResource, session: Session) -> None:
+    from sqlalchemy import func, select
+
+    from dati.catalog import indexer
+    from dati.catalog.models import IndexLog
+
+    for n in range(5):
+        make_resource(f"Resurss {n}")
+    snap = engine.load(session)
+    indexer.prune_log(session, keep=2)
+    assert session.scalar(select(func.count()).select_from(IndexLog)) == 2
+    newest = session.scalar(select(func.max(IndexLog.id)))
+    assert snap.version is not None and snap.version[0] == newest  # the newest row is kept

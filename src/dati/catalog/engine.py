@@ -70,11 +70,37 @@ class Snapshot:
     version: Version | None
     history: frozenset[Version] = frozenset()
     _orders: dict[str, list[int]] = field(default_factory=dict)
+    _impact_orders: dict[str, list[int]] = field(default_factory=dict)
+    _merged: dict[str, tuple[array[int], array[int]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def documents(self) -> int:
         return len(self.keys)
+
+    def word_postings(self, terms: Sequence[str]) -> tuple[array[int], array[int], list[int]]:
+        """One query word's postings: its stems' lists merged (the higher impact wins), and
+        their positions from the highest impact down (equal impacts: lower id first).
+        Merged lists and orders are cached for the life of the snapshot."""
+        key = "|".join(sorted(terms))
+        cached = self._impact_orders.get(key)
+        if len(terms) == 1:
+            ids, imps = self.postings[terms[0]]
+        elif key in self._merged:
+            ids, imps = self._merged[key]
+        else:
+            best: dict[int, int] = {}
+            for term in terms:
+                for rid, imp in zip(*self.postings[term], strict=True):
+                    if imp > best.get(rid, -1):
+                        best[rid] = imp
+            ordered = sorted(best)
+            ids, imps = array("i", ordered), array("H", map(best.__getitem__, ordered))
+            self._merged[key] = (ids, imps)
+        if cached is None:
+            cached = sorted(range(len(imps)), key=imps.__getitem__, reverse=True)
+            self._impact_orders[key] = cached
+        return ids, imps, cached
 
     def order(self, sort: str) -> list[int]:
         """Every resource id in the order of a sort, computed once per snapshot."""
@@ -259,6 +285,10 @@ def apply(snapshot: Snapshot, session: Session, changed: Sequence[int], head: Ve
         version=head,
         history=frozenset(history),
         _orders=orders,
+        _impact_orders={
+            k: o for k, o in snapshot._impact_orders.items() if not affected & set(k.split("|"))
+        },
+        _merged={k: m for k, m in snapshot._merged.items() if not affected & set(k.split("|"))},
         _lock=threading.Lock(),
     )
 

@@ -143,6 +143,13 @@ def log_change(session: Session, ids: Sequence[int]) -> None:
     session.info[DIRTY] = True
 
 
+def prune_log(session: Session, keep: int = 20000) -> None:
+    """Forget all but the newest log rows; a process whose copy is older simply reloads."""
+    newest = session.scalar(select(IndexLog.id).order_by(IndexLog.id.desc()).limit(1))
+    if newest is not None and newest > keep:
+        session.execute(delete(IndexLog).where(IndexLog.id <= newest - keep))
+
+
 def remove_resource(session: Session, resource_id: int) -> None:
     length = session.scalar(
         select(SearchDocument.length).where(SearchDocument.resource_id == resource_id)

@@ -3,6 +3,7 @@ counts from bitmaps, sorting and paging."""
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import operator
@@ -37,6 +38,12 @@ def run(
         allowed &= _union(snap.facets.get((facet, v), 0) for v in values)
     narrowed = bool(filters)
     if groups:
+        fast = _fast_relevance(snap, groups, allowed if narrowed else None, offset, limit, sort)
+        if fast is not None:
+            page, scores, candidates = fast
+            bitmap = ids_to_bitmap(candidates) if want_facets else 0
+            facets = _facet_counts(snap, bitmap, facet_names) if want_facets else {}
+            return Answer(page, scores, len(candidates), facets)
         matches = _match_words(snap, groups)
         if matches is None:
             return Answer([], {}, 0, {f: [] for f in facet_names} if want_facets else {})
@@ -63,6 +70,100 @@ def run(
         scores = dict.fromkeys(page, 0.0)
     facets = _facet_counts(snap, bitmap, facet_names) if want_facets else {}
     return Answer(page, scores, total, facets)
+
+
+def word_idf(documents: int, df: int) -> float:
+    """BM25's idf, per hundredth of impact (impacts are stored in hundredths)."""
+    return math.log(1 + (documents - df + 0.5) / (df + 0.5)) / 100
+
+
+TA_MAX_DEPTH = 20000  # positions walked down the impact lists before scoring everything
+SCORE_ALL_BELOW = 2000  # with fewer matches than this, every match is scored
+
+
+def _fast_relevance(
+    snap: Snapshot,
+    groups: list[set[str]],
+    allowed: int | None,
+    offset: int,
+    limit: int,
+    sort: str,
+) -> tuple[list[int], dict[int, float], list[int]] | None:
+    """Relevance ranking without scoring every match (Fagin's threshold algorithm).
+
+    Walk each word's postings from the highest impact down, score each resource met, and stop
+    once the k-th best score beats the best any unseen resource could still reach. The total
+    is the size of the intersection, done with sets. None when the walk gets too deep: then
+    every match is scored.
+    """
+    if sort != "relevance":
+        return None
+    n = snap.documents
+    lists = []
+    for group in groups:
+        present = sorted(t for t in group if t in snap.postings)
+        if not present:
+            return ([], {}, [])
+        ids, imps, order = snap.word_postings(present)
+        # a word's stems count once, with the rarer stem's weight (as scoring every match does)
+        idf = word_idf(n, min(len(snap.postings[t][0]) for t in present))
+        lists.append((idf, ids, imps, order))
+    lists.sort(key=lambda item: len(item[1]))
+    matches: set[int] | None = None
+    for _idf, ids, _imps, _order in lists:
+        if matches is None:
+            matches = set(ids)
+        else:
+            matches.intersection_update(ids)
+    candidates = sorted(matches or ())
+    if allowed is not None:
+        candidates, _ = _keep(candidates, [0.0] * len(candidates), allowed)
+    wanted = offset + limit
+    if len(candidates) <= SCORE_ALL_BELOW:  # few matches: scoring them all is cheaper
+        scored = [(score, -rid) for rid in candidates if (score := _score(rid, lists)) is not None]
+        ranked = heapq.nlargest(wanted, scored)[offset:]
+        return [-r for _s, r in ranked], {-r: s for s, r in ranked}, candidates
+    best: list[tuple[float, int]] = []  # min-heap of (score, -id): the worst kept at the top
+    seen: set[int] = set()
+    depth = max(len(order) for *_, order in lists)
+    for pos in range(min(depth, TA_MAX_DEPTH)):
+        threshold = 0.0
+        for idf, ids, imps, order in lists:
+            if pos >= len(order):
+                continue
+            j = order[pos]
+            threshold += idf * imps[j]
+            rid = ids[j]
+            if rid in seen:
+                continue
+            seen.add(rid)
+            if allowed is not None and not allowed >> rid & 1:
+                continue
+            score = _score(rid, lists)
+            if score is None:
+                continue
+            item = (score, -rid)
+            if len(best) < wanted:
+                heapq.heappush(best, item)
+            elif item > best[0]:
+                heapq.heapreplace(best, item)
+        if len(best) == wanted and best[0][0] > threshold:
+            break
+    else:
+        if depth > TA_MAX_DEPTH:
+            return None
+    ranked = sorted(best, reverse=True)[offset:]
+    return [-r for _s, r in ranked], {-r: s for s, r in ranked}, candidates
+
+
+def _score(rid: int, lists: list[tuple[float, array[int], array[int], list[int]]]) -> float | None:
+    total = 0.0
+    for idf, ids, imps, _order in lists:
+        pos = bisect.bisect_left(ids, rid)
+        if pos == len(ids) or ids[pos] != rid:
+            return None
+        total += idf * imps[pos]
+    return total
 
 
 def _union(bitmaps: Iterable[int]) -> int:
@@ -93,17 +194,12 @@ def _match_words(snap: Snapshot, groups: list[set[str]]) -> tuple[list[int], lis
     n = snap.documents
     lists: list[list[tuple[float, array[int], array[int]]]] = []
     for group in groups:
-        alts = []
-        for term in group:
-            entry = snap.postings.get(term)
-            if entry is not None:
-                df = len(entry[0])
-                # idf per hundredth of impact, as impacts are stored in hundredths
-                idf = math.log(1 + (n - df + 0.5) / (df + 0.5)) / 100
-                alts.append((idf, entry[0], entry[1]))
-        if not alts:
+        entries = [snap.postings[t] for t in sorted(group) if t in snap.postings]
+        if not entries:
             return None
-        lists.append(alts)
+        # A word scores once: the weight of its rarer stem times its best impact.
+        idf = word_idf(n, min(len(ids) for ids, _imps in entries))
+        lists.append([(idf, ids, imps) for ids, imps in entries])
     lists.sort(key=lambda alts: sum(len(a[1]) for a in alts))
     if len(lists) == 1 and len(lists[0]) == 1:
         idf, ids, imps = lists[0][0]

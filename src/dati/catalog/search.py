@@ -98,4 +98,6 @@ def reindex(*, session: Session, actor: Actor) -> int:
         )
         quality.refresh(session, batch)
     session.flush()
-    return indexer.rebuild(session)
+    count = indexer.rebuild(session)
+    indexer.prune_log(session)
+    return count

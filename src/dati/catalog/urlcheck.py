@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from dati import clock
 from dati.auth.actor import Actor
 from dati.auth.permissions import require
-from dati.catalog import quality, service
+from dati.catalog import indexer, quality, service
 from dati.catalog.models import Distribution, Resource, UrlCheck
 from dati.catalog.permissions import CHECK_URLS
 
@@ -89,6 +89,7 @@ def check_urls(
         )
         service.after_change(session, chunk)
         refreshed += len(chunk)
+    indexer.prune_log(session)  # the nightly job also keeps the search log short
     return CheckReport(len(outcomes), sum(o.reachable for o in outcomes), refreshed)
 
 
