@@ -126,7 +126,8 @@ def _resource(session: Session, actor: Actor, item: dict[str, Any]) -> int:
 
 
 def _templates(org: Organisation) -> list[dict[str, Any]]:
-    name = org.name_lv
+    # Municipal datasets are named after the place; an agency's are not named after itself.
+    name, short = org.name_lv, org.short_name
     if org.kind is OrgKind.MUNICIPALITY:
         return [
             {"key": "budzets", "title_lv": f"{name}: budžeta izpilde", "title_en": f"{name}: budget execution",
@@ -144,21 +145,21 @@ def _templates(org: Organisation) -> list[dict[str, Any]]:
         ]  # fmt: skip
     if org.kind is OrgKind.MINISTRY:
         return [
-            {"key": "budzeta-izpilde", "title_lv": f"{name}: budžeta programmu izpilde", "title_en": "Budget programme execution",
+            {"key": "budzeta-izpilde", "title_lv": f"Budžeta programmu izpilde ({short})", "title_en": "Budget programme execution",
              "themes": ["ECON", "GOVE"], "keywords_lv": ["budžets", "programmas"], "access_rights": "public",
              "fields": ["gads", "programma", "plans_eur", "izpilde_eur"], "format": "CSV"},
-            {"key": "tiesibu-aktu-projekti", "title_lv": f"{name}: izstrādātie tiesību aktu projekti", "title_en": "Draft legal acts",
+            {"key": "tiesibu-aktu-projekti", "title_lv": f"Izstrādātie tiesību aktu projekti ({short})", "title_en": "Draft legal acts",
              "themes": ["JUST", "GOVE"], "keywords_lv": ["tiesību akti", "TAP portāls"], "access_rights": "public", "format": "JSON"},
-            {"key": "amatpersonu-atlidziba", "title_lv": f"{name}: amatpersonu atlīdzība", "title_en": "Remuneration of officials",
+            {"key": "amatpersonu-atlidziba", "title_lv": f"Amatpersonu atlīdzība ({short})", "title_en": "Remuneration of officials",
              "themes": ["GOVE"], "access_rights": "public", "personal": True, "fields": ["amats", "vards_uzvards", "atlidziba_eur"], "format": "PDF"},
         ]  # fmt: skip
     return [
-        {"key": "pakalpojumi", "title_lv": f"{name}: sniegtie pakalpojumi", "title_en": "Services provided",
+        {"key": "pakalpojumi", "title_lv": f"Sniegtie pakalpojumi ({short})", "title_en": "Services provided",
          "themes": ["GOVE"], "keywords_lv": ["pakalpojumi", "e-pakalpojumi"], "access_rights": "public", "format": "CSV",
          "fields": ["pakalpojuma_kods", "nosaukums", "pieprasijumu_skaits"]},
-        {"key": "darbibas-statistika", "title_lv": f"{name}: darbības statistika", "title_en": "Activity statistics",
+        {"key": "darbibas-statistika", "title_lv": f"Darbības statistika ({short})", "title_en": "Activity statistics",
          "themes": ["GOVE", "ECON"], "access_rights": "public", "format": "XLSX"},
-        {"key": "klientu-lietas", "title_lv": f"{name}: klientu lietas", "title_en": "Client cases",
+        {"key": "klientu-lietas", "title_lv": f"Klientu lietas ({short})", "title_en": "Client cases",
          "themes": ["GOVE"], "access_rights": "restricted", "personal": True, "fields": ["lietas_numurs", "personas_kods", "statuss"]},
     ]  # fmt: skip
 
