@@ -16,6 +16,7 @@ from dati.catalog import cli as catalog_cli
 from dati.config import ConfigError, Settings, load_settings
 from dati.db.database import Database
 from dati.errors import DatiError
+from dati.readiness.cli import readiness_app
 
 app = typer.Typer(
     help="dati — data and AI governance platform.", no_args_is_help=True, add_completion=False
@@ -28,6 +29,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
 app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(ai_cli.app, name="ai")
+app.add_typer(readiness_app, name="readiness")
 
 console = Console()
 err = Console(stderr=True)
@@ -245,6 +247,11 @@ def org_import(
     except DatiError as exc:
         fail(exc)
     console.print(f"{created} created, {updated} updated")
+
+
+from dati.exchange.cli import publish as _publish  # noqa: E402 - needs the helpers above
+
+app.command("publish")(_publish)
 
 
 def main() -> None:  # pragma: no cover

@@ -15,7 +15,10 @@ from dati.auth import factories as auth_factories
 from dati.auth.actor import Actor
 from dati.catalog import factories as catalog_factories
 from dati.config import Settings
+from dati.exchange import factories as exchange_factories
+from dati.exchange import service as exchange_service
 from dati.orgs import factories as orgs_factories
+from dati.readiness import factories as readiness_factories
 
 
 @dataclass
@@ -36,6 +39,10 @@ def load(session: Session, settings: Settings) -> DemoReport:
         f"catalogue: {catalogue.systems} systems, {catalogue.resources} resources, "
         f"{catalogue.terms} glossary terms, {catalogue.services} data services created"
     )
+    report.lines += exchange_factories.load_demo(
+        session, actor, exchange_service.store_for(settings)
+    )
     created = ai_factories.load_demo(session, actor, settings.data_dir)
     report.lines.append(f"AI systems: {created} created")
+    report.lines += readiness_factories.load_demo(session, actor)
     return report

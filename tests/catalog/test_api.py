@@ -211,9 +211,19 @@ def test_schema_draft_from_an_xlsx_header_and_a_schema_file(client: TestClient) 
     sheet.append(["01000010001", 1234.5, date(2020, 1, 2), "jā"])
     out = io.BytesIO()
     book.save(out)
-    r = client.post("/api/v1/catalog/schema-drafts", files={"file": ("k.xlsx", out.getvalue(), "application/octet-stream")})
+    r = client.post(
+        "/api/v1/catalog/schema-drafts",
+        files={"file": ("k.xlsx", out.getvalue(), "application/octet-stream")},
+    )
     assert [(f["name"], f["type"]) for f in r.json()["fields"]] == [
-        ("kadastra_numurs", "string"), ("platiba", "number"), ("registrets", "date"), ("aktivs", "boolean")]
+        ("kadastra_numurs", "string"),
+        ("platiba", "number"),
+        ("registrets", "date"),
+        ("aktivs", "boolean"),
+    ]
     schema = {"fields": [{"name": "a", "type": "integer"}], "primaryKey": ["a"]}
-    r = client.post("/api/v1/catalog/schema-drafts", files={"file": ("s.json", json.dumps(schema).encode(), "application/json")})
+    r = client.post(
+        "/api/v1/catalog/schema-drafts",
+        files={"file": ("s.json", json.dumps(schema).encode(), "application/json")},
+    )
     assert r.json() == schema

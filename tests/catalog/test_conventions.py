@@ -14,8 +14,17 @@ MODULES = sorted(p for p in (SRC / "catalog").glob("*.py") if _operations(p))
 
 def test_the_catalogue_has_operation_modules() -> None:
     names = {p.name for p in MODULES}
-    assert {"service.py", "systems.py", "distributions.py", "glossary.py", "search.py",
-            "quality.py", "spreadsheet.py", "urlcheck.py", "history.py"} <= names
+    assert {
+        "service.py",
+        "systems.py",
+        "distributions.py",
+        "glossary.py",
+        "search.py",
+        "quality.py",
+        "spreadsheet.py",
+        "urlcheck.py",
+        "history.py",
+    } <= names
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
@@ -25,5 +34,9 @@ def test_each_operation_checks_permission_exactly_once(path: Path) -> None:
 
 
 def test_modules_stay_small() -> None:
-    long = {p.name: n for p in (SRC / "catalog").glob("*.py") if (n := len(p.read_text().splitlines())) > 460}
+    long = {
+        p.name: n
+        for p in (SRC / "catalog").glob("*.py")
+        if (n := len(p.read_text().splitlines())) > 460
+    }
     assert not long

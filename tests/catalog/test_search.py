@@ -202,18 +202,39 @@ def test_stemmer(text: str, expected: str) -> None:
     assert stemmer.terms_lv(text) == [expected]
 
 
-def test_the_threshold_walk_ranks_exactly_like_scoring_every_match(session: Session, system: Actor, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_threshold_walk_ranks_exactly_like_scoring_every_match(
+    session: Session, system: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import random
 
     from dati.catalog import engine, indexer, ranking
     from dati.catalog.schemas import ResourceCreate
 
     rng = random.Random(7)
-    words = ["reģistrs", "adrese", "dati", "karte", "skolas", "ceļi", "meži", "ūdens", "budžets", "nodokļi"]
+    words = [
+        "reģistrs",
+        "adrese",
+        "dati",
+        "karte",
+        "skolas",
+        "ceļi",
+        "meži",
+        "ūdens",
+        "budžets",
+        "nodokļi",
+    ]
     for n in range(120):
-        service.create_resource(session=session, actor=system, data=ResourceCreate(
-            name=f"r-{n:03d}", title_lv=" ".join(rng.choices(words, k=rng.randint(1, 4))),
-            description_lv=" ".join(rng.choices(words, k=rng.randint(0, 12))), owner="VZD", access_rights="public"))
+        service.create_resource(
+            session=session,
+            actor=system,
+            data=ResourceCreate(
+                name=f"r-{n:03d}",
+                title_lv=" ".join(rng.choices(words, k=rng.randint(1, 4))),
+                description_lv=" ".join(rng.choices(words, k=rng.randint(0, 12))),
+                owner="VZD",
+                access_rights="public",
+            ),
+        )
     snap = engine.load(session)
     monkeypatch.setattr(ranking, "TA_MAX_DEPTH", 10**6)
     for q in ("reģistrs dati", "adrese karte", "dati", "meži ūdens budžets", "skolas"):

@@ -131,7 +131,9 @@ def test_bitmaps() -> None:
     assert engine.ids_to_bitmap([]) == 0 and engine.bitmap_to_ids(0) == []
 
 
-def test_computed_orders_survive_a_change(make_resource: MakeResource, session: Session, system: Actor) -> None:
+def test_computed_orders_survive_a_change(
+    make_resource: MakeResource, session: Session, system: Actor
+) -> None:
     for title in ("Bērzi", "Ozoli", "Kļavas"):
         make_resource(title, owner="ZM")
     snap = engine.load(session)
@@ -140,10 +142,17 @@ def test_computed_orders_survive_a_change(make_resource: MakeResource, session: 
     head = engine._head(session)
     assert head is not None
     newer = engine.apply(snap, session, [changed.id], head)
-    assert [newer.keys[i].title for i in newer._orders["title"]] == ["apses", "berzi", "klavas", "ozoli"]
+    assert [newer.keys[i].title for i in newer._orders["title"]] == [
+        "apses",
+        "berzi",
+        "klavas",
+        "ozoli",
+    ]
 
 
-def test_the_log_is_pruned_and_old_copies_reload(make_resource: MakeResource, session: Session) -> None:
+def test_the_log_is_pruned_and_old_copies_reload(
+    make_resource: MakeResource, session: Session
+) -> None:
     from sqlalchemy import func, select
 
     from dati.catalog import indexer

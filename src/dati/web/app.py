@@ -67,8 +67,12 @@ def _include_routers(app: FastAPI) -> None:
     from dati.auth import views as auth_views
     from dati.catalog import api as catalog_api
     from dati.catalog import views as catalog_views
+    from dati.exchange import api as exchange_api
+    from dati.exchange import views as exchange_views
     from dati.orgs import api as orgs_api
     from dati.orgs import views as orgs_views
+    from dati.readiness import api as readiness_api
+    from dati.readiness import views as readiness_views
     from dati.web import system
 
     app.include_router(system.router)
@@ -78,5 +82,9 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(auth_views.router)
     app.include_router(orgs_views.router)
     app.include_router(catalog_views.router)
+    app.include_router(exchange_api.router, prefix="/api/v1")
+    app.include_router(exchange_views.router)
     app.include_router(ai_api.router, prefix="/api/v1")
     app.include_router(ai_views.router)
+    app.include_router(readiness_api.router, prefix="/api/v1")
+    app.include_router(readiness_views.router)
