@@ -15,6 +15,7 @@ BENCHMARKS: list[str] = [
     "exchange_ingest",
     "exchange_memory",
     "exchange_api",
+    "catalog_search",
 ]
 
 

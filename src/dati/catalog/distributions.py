@@ -94,19 +94,30 @@ def add_distribution(
     dist = Distribution(resource_id=resource.id, **_distribution_values(session, data))
     session.add(dist)
     session.flush()
+    _record(session, actor, dist, None, history.snapshot(dist, DISTRIBUTION_ATTRIBUTES))
+    session.expire(resource, ["distributions"])
+    service.after_change(session, [resource])
+    return dist
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    dist: Distribution,
+    before: history.Snapshot | None,
+    after: history.Snapshot | None,
+) -> None:
+    """A distribution's changes go into its resource's history, labelled by format or URL."""
     history.record(
         session,
         actor,
         entity="distribution",
         entity_id=dist.id,
-        resource_id=resource.id,
-        before=None,
-        after=history.snapshot(dist, DISTRIBUTION_ATTRIBUTES),
+        resource_id=dist.resource_id,
+        before=before,
+        after=after,
         label=dist.format or dist.access_url,
     )
-    session.expire(resource, ["distributions"])
-    service.after_change(session, [resource])
-    return dist
 
 
 def _distribution(session: Session, resource: Resource, distribution_id: int) -> Distribution:
@@ -128,16 +139,7 @@ def update_distribution(
     for key, value in values.items():
         setattr(dist, key, value)
     session.flush()
-    history.record(
-        session,
-        actor,
-        entity="distribution",
-        entity_id=dist.id,
-        resource_id=resource.id,
-        before=before,
-        after=history.snapshot(dist, DISTRIBUTION_ATTRIBUTES),
-        label=f"distribution {dist.id}",
-    )
+    _record(session, actor, dist, before, history.snapshot(dist, DISTRIBUTION_ATTRIBUTES))
     service.after_change(session, [resource])
     return dist
 
@@ -147,16 +149,7 @@ def delete_distribution(*, session: Session, actor: Actor, name: str, distributi
     resource = service.find_resource(session, name)
     require(actor, EDIT_RESOURCE, resource)
     dist = _distribution(session, resource, distribution_id)
-    history.record(
-        session,
-        actor,
-        entity="distribution",
-        entity_id=dist.id,
-        resource_id=resource.id,
-        before=history.snapshot(dist, DISTRIBUTION_ATTRIBUTES),
-        after=None,
-        label=dist.format or dist.access_url,
-    )
+    _record(session, actor, dist, history.snapshot(dist, DISTRIBUTION_ATTRIBUTES), None)
     resource.distributions.remove(dist)
     session.flush()
     service.after_change(session, [resource])
