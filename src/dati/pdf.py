@@ -5,6 +5,8 @@ fpdf2 with the vendored DejaVu Sans, which covers Latvian diacritics; see web/fo
 
 from __future__ import annotations
 
+import io
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 FONT_DIR = Path(__file__).resolve().parent / "web" / "fonts"
+# fpdf2 warns for every <title>/<desc> it skips; our charts always carry both for screen readers.
+logging.getLogger("fpdf.svg").setLevel(logging.ERROR)
 
 
 class PdfReport:
@@ -70,6 +74,11 @@ class PdfReport:
                 row = table.row()
                 for value in values:
                     row.cell("" if value is None else str(value))
+        self._pdf.ln(3)
+
+    def svg(self, drawing: str, *, width: float = 170) -> None:
+        """Embed an SVG drawing (e.g. a ``dati.charts`` chart) ``width`` millimetres wide."""
+        self._pdf.image(io.BytesIO(drawing.encode("utf-8")), w=width)
         self._pdf.ln(3)
 
     def output(self) -> bytes:

@@ -1,0 +1,150 @@
+"""Indicators the platform computes from its own data. One small function per indicator,
+listed in ``LIVE``; each answers for a year (as at the end of that year, or now for the
+current year) and returns ``None`` when the data it needs does not exist on this platform yet,
+which the pages show as "not yet measured" rather than as a number.
+
+The refresh (``dati monitoring refresh`` or the administrator's button) stores each answer as
+a dated actual value with source "platform"; nobody types these values in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from dati.auth.actor import Role
+from dati.auth.models import Membership, User
+from dati.orgs.models import Organisation, OrgKind
+
+# State and municipal institutions: the population of the strategy's institution indicators.
+INSTITUTION_KINDS = (OrgKind.MINISTRY, OrgKind.AGENCY, OrgKind.MUNICIPALITY)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A computed value; for shares, the counts it was computed from."""
+
+    value: float
+    numerator: int | None = None
+    denominator: int | None = None
+
+
+LiveFunction = Callable[[Session, int], Measurement | None]
+
+
+def end_of(year: int) -> datetime:
+    """The first instant after ``year``: records created before it count for that year."""
+    return datetime(year + 1, 1, 1, tzinfo=UTC)
+
+
+def _share(numerator: int, denominator: int) -> Measurement | None:
+    if denominator == 0:
+        return None
+    return Measurement(round(100 * numerator / denominator, 1), numerator, denominator)
+
+
+def institutions_with_data_steward(session: Session, year: int) -> Measurement | None:
+    """Share of state and municipal institutions with at least one active named data steward."""
+    cutoff = end_of(year)
+    institutions = session.scalar(
+        select(func.count(Organisation.id)).where(
+            Organisation.kind.in_(INSTITUTION_KINDS), Organisation.created_at < cutoff
+        )
+    )
+    with_steward = session.scalar(
+        select(func.count(distinct(Membership.org_id)))
+        .join(User, User.id == Membership.user_id)
+        .join(Organisation, Organisation.id == Membership.org_id)
+        .where(
+            Membership.role == Role.STEWARD,
+            Membership.created_at < cutoff,
+            User.is_active.is_(True),
+            Organisation.kind.in_(INSTITUTION_KINDS),
+        )
+    )
+    return _share(with_steward or 0, institutions or 0)
+
+
+# --- indicators whose data other features hold --------------------------------------------
+# The catalogue, the exchange, the open data portal and the AI register are not on this
+# platform yet. Until their tables exist these answer None ("not yet measured").
+
+
+def catalogue_metadata_described(session: Session, year: int) -> Measurement | None:
+    """Share of catalogue information resources with described metadata (catalogue)."""
+    return None
+
+
+def e_agreements_concluded(session: Session, year: int) -> Measurement | None:
+    """E-agreements signed by both parties during the year (exchange agreements)."""
+    return None
+
+
+def institutions_connected(session: Session, year: int) -> Measurement | None:
+    """State institutions first publishing through the exchange during the year (exchange)."""
+    return None
+
+
+def municipalities_connected(session: Session, year: int) -> Measurement | None:
+    """Municipalities first publishing through the exchange during the year (exchange)."""
+    return None
+
+
+def open_datasets_published(session: Session, year: int) -> Measurement | None:
+    """Open datasets with a published version in the exchange (exchange)."""
+    return None
+
+
+def high_value_datasets_available(session: Session, year: int) -> Measurement | None:
+    """Share of high-value datasets that are openly available (catalogue, exchange)."""
+    return None
+
+
+def reuse_cases(session: Session, year: int) -> Measurement | None:
+    """Reuse cases published on the open data portal (portal)."""
+    return None
+
+
+def ai_systems_prohibited(session: Session, year: int) -> Measurement | None:
+    """AI systems classified as a prohibited practice (AI register)."""
+    return None
+
+
+def ai_systems_high_risk(session: Session, year: int) -> Measurement | None:
+    """AI systems classified as high-risk (AI register)."""
+    return None
+
+
+def ai_systems_transparency(session: Session, year: int) -> Measurement | None:
+    """AI systems with transparency obligations only (AI register)."""
+    return None
+
+
+def ai_systems_minimal_risk(session: Session, year: int) -> Measurement | None:
+    """AI systems with minimal risk (AI register)."""
+    return None
+
+
+# Explicit list: reading it tells you every computed indicator and where its number comes from.
+LIVE: dict[str, LiveFunction] = {
+    "virsis_metadata_described": catalogue_metadata_described,
+    "virsis_e_agreements": e_agreements_concluded,
+    "dagr_connected_institutions": institutions_connected,
+    "dagr_connected_municipalities": municipalities_connected,
+    "ladp_open_datasets_via_dagr": open_datasets_published,
+    "ladp_hvd_availability": high_value_datasets_available,
+    "ladp_reuse_cases_total": reuse_cases,
+    "institutions_data_steward_share": institutions_with_data_steward,
+    "ai_systems_prohibited": ai_systems_prohibited,
+    "ai_systems_high_risk": ai_systems_high_risk,
+    "ai_systems_transparency": ai_systems_transparency,
+    "ai_systems_minimal_risk": ai_systems_minimal_risk,
+}
+
+
+def is_computed(code: str) -> bool:
+    return code in LIVE
