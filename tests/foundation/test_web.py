@@ -211,3 +211,13 @@ def test_session_cookie_is_httponly_and_samesite(client: TestClient) -> None:
     r = client.get("/login")
     cookie = r.headers["set-cookie"]
     assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+
+
+def test_metrics_label_requests_by_full_route_template(
+    client: TestClient, make_user: MakeUser, login: Callable[[str], TestClient]
+) -> None:
+    client.get("/api/v1/organisations/VZD")
+    make_user("audit", (Role.AUDITOR, "VKONTROLE"))
+    login("audit")
+    text = client.get("/metrics").text
+    assert 'route="/api/v1/organisations/{short_name}"' in text

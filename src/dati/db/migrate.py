@@ -9,25 +9,28 @@ from alembic.config import Config
 from sqlalchemy import Connection
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-FEATURES = (
-    "orgs",
-    "auth",
-    "catalog",
-    "exchange",
-    "interop",
-    "portal",
-    "ai",
-    "readiness",
-    "monitoring",
-)
+# Alembic branch label -> the feature's folder under src/dati (sub-features nest, as agreements in exchange).
+FEATURES = {
+    "orgs": "orgs",
+    "auth": "auth",
+    "catalog": "catalog",
+    "exchange": "exchange",
+    "agreements": "exchange/agreements",
+    "audit": "audit",
+    "interop": "interop",
+    "portal": "portal",
+    "ai": "ai",
+    "readiness": "readiness",
+    "monitoring": "monitoring",
+}
+
+
+def migrations_dir(label: str) -> Path:
+    return PACKAGE_DIR / FEATURES[label] / "migrations"
 
 
 def version_locations() -> list[str]:
-    return [
-        str(PACKAGE_DIR / f / "migrations")
-        for f in FEATURES
-        if (PACKAGE_DIR / f / "migrations").is_dir()
-    ]
+    return [str(migrations_dir(label)) for label in FEATURES if migrations_dir(label).is_dir()]
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:

@@ -22,11 +22,11 @@ from dati.db import migrate
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("feature", choices=migrate.FEATURES)
+    parser.add_argument("feature", choices=sorted(migrate.FEATURES))
     parser.add_argument("message")
     parser.add_argument("--depends-on", default=None)
     args = parser.parse_args()
-    folder = migrate.PACKAGE_DIR / args.feature / "migrations"
+    folder = migrate.migrations_dir(args.feature)
     folder.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'gen.sqlite3'}"

@@ -24,6 +24,17 @@ LATENCY = Histogram(
 )
 
 
+def route_template(scope: Scope) -> str:
+    """The matched route's full path template (e.g. /api/v1/organisations/{short_name}).
+
+    FastAPI 0.165 keeps included routers nested, so ``scope["route"]`` lacks the prefix; the
+    effective route context it stores in the scope has the full template.
+    """
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    template = getattr(context, "path_format", None) or getattr(scope.get("route"), "path", None)
+    return str(template) if template else "unmatched"
+
+
 class RequestLogMiddleware:
     """Gives every request an id (kept from X-Request-ID when sane), logs it and counts it."""
 
@@ -54,8 +65,7 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", "unmatched")
+            template = route_template(scope)
             REQUESTS.labels(scope["method"], template, str(status)).inc()
             LATENCY.labels(scope["method"], template).observe(elapsed)
             # Query strings may carry tokens or personal codes, so only the path is logged.

@@ -6,18 +6,15 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from dati.auth.actor import Role
-from dati.auth.permissions import Permission, has_any_role, require
 from dati.i18n import LANGUAGES
 from dati.orgs import service as orgs_service
+from dati.web import service
 from dati.web.deps import CurrentActor, DbSession
 from dati.web.templating import redirect, render
 
 router = APIRouter(include_in_schema=False)
-
-VIEW_METRICS = Permission("system.metrics", "Read operational metrics", has_any_role(Role.AUDITOR))
 
 
 @router.get("/", name="home")
@@ -53,5 +50,4 @@ def healthz(request: Request) -> Response:
 
 @router.get("/metrics")
 def metrics(actor: CurrentActor) -> Response:
-    require(actor, VIEW_METRICS)
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    return Response(service.read_metrics(actor=actor), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,1 @@
+"""Access requests, signed e-agreements and their enforcement (a sub-feature of exchange)."""
