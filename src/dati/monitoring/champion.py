@@ -39,9 +39,7 @@ def governance_roles_named(session: Session, year: int) -> dict[int, float] | No
     given to a named, active person by the end of the year."""
     cutoff = end_of(year)
     institutions = session.scalars(
-        select(Organisation.id).where(
-            Organisation.kind.in_(INSTITUTION_KINDS), Organisation.created_at < cutoff
-        )
+        select(Organisation.id).where(Organisation.kind.in_(INSTITUTION_KINDS))
     )
     values: dict[int, float] = dict.fromkeys(institutions, 0.0)
     rows = session.execute(

@@ -50,10 +50,10 @@ def _share(numerator: int, denominator: int) -> Measurement | None:
 def institutions_with_data_steward(session: Session, year: int) -> Measurement | None:
     """Share of state and municipal institutions with at least one active named data steward."""
     cutoff = end_of(year)
+    # The population is the institutions registered now (reference data, loaded whenever the
+    # platform was installed); the stewards are counted as they were at the end of the year.
     institutions = session.scalar(
-        select(func.count(Organisation.id)).where(
-            Organisation.kind.in_(INSTITUTION_KINDS), Organisation.created_at < cutoff
-        )
+        select(func.count(Organisation.id)).where(Organisation.kind.in_(INSTITUTION_KINDS))
     )
     with_steward = session.scalar(
         select(func.count(distinct(Membership.org_id)))
