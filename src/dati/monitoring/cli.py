@@ -143,8 +143,9 @@ def report_pdf(
     if lang not in i18n.LANGUAGES:
         err.print(f"[red]--lang must be one of {', '.join(i18n.LANGUAGES)}[/red]")
         raise typer.Exit(2)
-    i18n.set_language(lang)
     settings = settings_from(data_dir, database_url)
+    previous = i18n.get_language()
+    i18n.set_language(lang)
     try:
         with open_database(settings).session() as session:
             built = report.build_report(
@@ -153,5 +154,7 @@ def report_pdf(
             pdf = report.render_pdf(built)
     except DatiError as exc:
         fail(exc)
+    finally:
+        i18n.set_language(previous)
     output.write_bytes(pdf)
     console.print(f"wrote {output} ({len(pdf)} bytes)")
