@@ -33,3 +33,41 @@ def value(
     }
     fields.update(extra)
     return ActualValueCreate.model_validate(fields)
+
+
+@pytest.fixture
+def make_resource(session: Session, system: Actor):  # type: ignore[no-untyped-def]
+    """A catalogue resource made through the catalogue's service; ``distribution=True`` adds a
+    download (the catalogue has no distribution operation yet, so that row is added directly)."""
+    from dati.catalog import service as catalog_service
+    from dati.catalog.models import AccessRights, Distribution
+    from dati.catalog.schemas import ResourceCreate
+
+    def make(
+        owner: str = "VZD", *, described: bool = True, distribution: bool = False, **values: object
+    ):  # type: ignore[no-untyped-def]
+        values.setdefault("access_rights", AccessRights.PUBLIC)
+        values.setdefault("title_lv", f"Resurss {owner}")
+        if described:
+            values.setdefault("description_lv", "Apraksts")
+            values.setdefault("keywords_lv", ["adreses"])
+            values.setdefault("themes", ["GOVE"])
+            values.setdefault("contact_email", "dati@example.lv")
+            values.setdefault("licence", "CC_BY_4_0")
+        resource = catalog_service.create_resource(
+            session=session,
+            actor=system,
+            data=ResourceCreate(owner=owner, **values),  # type: ignore[arg-type]
+        )
+        if distribution:
+            session.add(
+                Distribution(
+                    resource_id=resource.id,
+                    access_url="https://data.example.lv/x.csv",
+                    format="CSV",
+                )
+            )
+        session.flush()
+        return resource
+
+    return make

@@ -22,9 +22,16 @@ from sqlalchemy.orm import Session
 from dati.auth.actor import Actor, Role
 from dati.auth.models import Membership, User
 from dati.auth.permissions import require
+from dati.catalog.models import AccessRights, Resource
 from dati.errors import NotFound
 from dati.i18n import gettext as _
-from dati.monitoring.live import INSTITUTION_KINDS, end_of
+from dati.monitoring.live import (
+    INSTITUTION_KINDS,
+    catalogue_resources,
+    end_of,
+    has_distribution,
+    is_described,
+)
 from dati.monitoring.models import ChampionRun, ChampionScore
 from dati.monitoring.permissions import VIEW_MONITORING
 from dati.orgs import service as orgs_service
@@ -59,27 +66,56 @@ def governance_roles_named(session: Session, year: int) -> dict[int, float] | No
     return values
 
 
-# The catalogue, the exchange and the open data portal are not on this platform yet; until
-# their tables exist these categories are "not yet measured".
-
-
 def open_data_published(session: Session, year: int) -> dict[int, float] | None:
-    """Open datasets each institution has published (with a version) by the end of the year."""
-    return None
+    """Open resources (public access) with at least one distribution, per owning institution,
+    registered in the catalogue by the end of the year."""
+    rows = session.execute(
+        select(Resource.owner_org_id, func.count(Resource.id))
+        .where(
+            Resource.access_rights == AccessRights.PUBLIC,
+            Resource.created_at < end_of(year),
+            has_distribution(),
+        )
+        .group_by(Resource.owner_org_id)
+    )
+    return {org_id: float(count) for org_id, count in rows}
 
 
 def metadata_described(session: Session, year: int) -> dict[int, float] | None:
-    """Share of each institution's catalogue resources with described metadata."""
-    return None
+    """Share of each institution's catalogue resources whose metadata are described."""
+    resources = catalogue_resources(session, year)
+    if not resources:
+        return None  # a share of nothing is not a measurement, as for the national indicator
+    totals: dict[int, list[int]] = {}
+    for resource in resources:
+        counts = totals.setdefault(resource.owner_org_id, [0, 0])
+        counts[0] += is_described(resource)
+        counts[1] += 1
+    return {org_id: round(100 * d / n, 1) for org_id, (d, n) in totals.items()}
+
+
+def metadata_quality(session: Session, year: int) -> dict[int, float] | None:
+    """Mean metadata-quality (MQA) score of each institution's catalogue resources."""
+    cutoff = end_of(year)
+    # The catalogue stores 0 until it has scored a resource; all zeros means "not scored yet".
+    if not session.scalar(
+        select(func.max(Resource.quality_score)).where(Resource.created_at < cutoff)
+    ):
+        return None
+    rows = session.execute(
+        select(Resource.owner_org_id, func.avg(Resource.quality_score))
+        .where(Resource.created_at < cutoff)
+        .group_by(Resource.owner_org_id)
+    )
+    return {org_id: round(float(mean), 1) for org_id, mean in rows}
+
+
+# The exchange is not on this platform yet; until its tables exist this category is
+# "not yet measured".
 
 
 def exchange_distribution(session: Session, year: int) -> dict[int, float] | None:
     """E-agreements signed during the year in which the institution provides the data."""
-    return None
-
-
-def metadata_quality(session: Session, year: int) -> dict[int, float] | None:
-    """Mean metadata-quality (MQA) score of each institution's public datasets."""
     return None
 
 
@@ -97,14 +133,14 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "open_data",
         "Open data published",
-        "Open datasets the institution has published through the platform, with at least one published version, by the end of the year.",
+        "Open datasets (public access) of the institution in the catalogue with at least one distribution to get the data from, registered by the end of the year.",
         "count",
         open_data_published,
     ),
     Category(
         "metadata_described",
         "Metadata described in the catalogue",
-        "Share of the institution's information resources in the catalogue whose metadata are described to the metadata standard.",
+        "Share of the institution's information resources in the catalogue whose metadata are described: Latvian title and description, a keyword, an EU data theme, a contact point and access conditions (a licence or a rights statement).",
         "percent",
         metadata_described,
     ),
@@ -118,7 +154,7 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "metadata_quality",
         "Metadata quality",
-        "Mean metadata-quality score of the institution's datasets by the EU MQA method (0–405 points).",
+        "Mean metadata-quality score of the institution's resources in the catalogue by the EU MQA method (0–405 points).",
         "points",
         metadata_quality,
     ),
@@ -143,8 +179,14 @@ def compute(session: Session, year: int) -> list[str]:
     """Store this year's snapshot of every category; returns the codes that could be measured.
     Called by the refresh, which has checked its own permission."""
     measured = []
+    institutions = set(
+        session.scalars(select(Organisation.id).where(Organisation.kind.in_(INSTITUTION_KINDS)))
+    )
     for category in CATEGORIES:
         values = category.compute(session, year)
+        if values is not None:
+            # Companies, universities and NGOs may own resources but are not ranked.
+            values = {org_id: v for org_id, v in values.items() if org_id in institutions}
         session.execute(
             delete(ChampionScore).where(
                 ChampionScore.year == year, ChampionScore.category == category.code
@@ -228,7 +270,9 @@ def ranking_of(session: Session, year: int) -> Ranking:
         if measured:
             measured_count += 1
             for entry in ranked:
-                totals[entry.org.id] = totals.get(entry.org.id, 0.0) + entry.points
+                # Unrounded points, so the overall mean does not add up rounding errors.
+                raw = 100 * entry.value / best if best > 0 else 0.0
+                totals[entry.org.id] = totals.get(entry.org.id, 0.0) + raw
                 orgs[entry.org.id] = entry.org
         categories.append(
             CategoryRanking(

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import Exists, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
 from dati.auth.actor import Role
 from dati.auth.models import Membership, User
+from dati.catalog.models import AccessRights, Distribution, Resource
 from dati.orgs.models import Organisation, OrgKind
 
 # State and municipal institutions: the population of the strategy's institution indicators.
@@ -69,14 +70,57 @@ def institutions_with_data_steward(session: Session, year: int) -> Measurement |
     return _share(with_steward or 0, institutions or 0)
 
 
-# --- indicators whose data other features hold --------------------------------------------
-# The catalogue, the exchange, the open data portal and the AI register are not on this
-# platform yet. Until their tables exist these answer None ("not yet measured").
+# --- the catalogue --------------------------------------------------------------------------
+
+
+def is_described(resource: Resource) -> bool:
+    """Metadata are described when a person can find and understand the resource without
+    asking: Latvian title and description, a keyword, an EU data theme, a contact point and
+    its access conditions (a licence or a rights statement). The publisher is always known."""
+    return bool(
+        resource.title_lv.strip()
+        and resource.description_lv.strip()
+        and any(k.strip() for k in resource.keywords_lv or [])
+        and resource.themes
+        and (resource.contact_name or resource.contact_email)
+        and (resource.licence or resource.rights)
+    )
+
+
+def catalogue_resources(session: Session, year: int) -> list[Resource]:
+    """Resources registered in the catalogue by the end of the year, as described today."""
+    stmt = select(Resource).where(Resource.created_at < end_of(year)).order_by(Resource.id)
+    return list(session.scalars(stmt))
+
+
+def has_distribution() -> Exists:
+    """The resource has at least one distribution (a file or an access URL)."""
+    return exists().where(Distribution.resource_id == Resource.id)
 
 
 def catalogue_metadata_described(session: Session, year: int) -> Measurement | None:
-    """Share of catalogue information resources with described metadata (catalogue)."""
-    return None
+    """Share of catalogue information resources whose metadata are described (``is_described``)."""
+    resources = catalogue_resources(session, year)
+    return _share(sum(is_described(r) for r in resources), len(resources))
+
+
+def high_value_datasets_available(session: Session, year: int) -> Measurement | None:
+    """Share of resources marked as high-value datasets that are open (public access) and
+    have at least one distribution to get the data from."""
+    cutoff = end_of(year)
+    hvd = select(func.count(Resource.id)).where(
+        Resource.hvd_category.is_not(None), Resource.created_at < cutoff
+    )
+    total = session.scalar(hvd) or 0
+    available = session.scalar(
+        hvd.where(Resource.access_rights == AccessRights.PUBLIC, has_distribution())
+    )
+    return _share(available or 0, total)
+
+
+# --- indicators whose data other features hold --------------------------------------------
+# The exchange, the open data portal and the AI register are not on this platform yet.
+# Until their tables exist these answer None ("not yet measured").
 
 
 def e_agreements_concluded(session: Session, year: int) -> Measurement | None:
@@ -96,11 +140,6 @@ def municipalities_connected(session: Session, year: int) -> Measurement | None:
 
 def open_datasets_published(session: Session, year: int) -> Measurement | None:
     """Open datasets with a published version in the exchange (exchange)."""
-    return None
-
-
-def high_value_datasets_available(session: Session, year: int) -> Measurement | None:
-    """Share of high-value datasets that are openly available (catalogue, exchange)."""
     return None
 
 
