@@ -65,7 +65,9 @@ class PdfReport:
     ) -> None:
         self._pdf.set_font("DejaVu", "", 9)
         with self._pdf.table(
-            col_widths=tuple(col_widths) if col_widths else None, line_height=5
+            col_widths=tuple(col_widths) if col_widths else None,
+            line_height=5,
+            text_align="LEFT",
         ) as table:
             header = table.row()
             for h in headers:
@@ -75,6 +77,11 @@ class PdfReport:
                 for value in values:
                     row.cell("" if value is None else str(value))
         self._pdf.ln(3)
+
+    def ensure_space(self, height: float) -> None:
+        """Start a new page unless ``height`` millimetres still fit (keeps a heading with its chart)."""
+        if self._pdf.get_y() + height > self._pdf.page_break_trigger:
+            self._pdf.add_page()
 
     def svg(self, drawing: str, *, width: float = 170) -> None:
         """Embed an SVG drawing (e.g. a ``dati.charts`` chart) ``width`` millimetres wide."""

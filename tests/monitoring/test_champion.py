@@ -16,11 +16,15 @@ from tests.conftest import MakeUser
 
 @pytest.fixture
 def roles(make_user: MakeUser) -> None:
-    make_user("vzd-all", (Role.STEWARD, "VZD"), (Role.PUBLISHER, "VZD"), (Role.SIGNATORY, "VZD"))
-    make_user("pmlp-two", (Role.STEWARD, "PMLP"), (Role.SIGNATORY, "PMLP"))
-    make_user("ur-two", (Role.PUBLISHER, "UR"), (Role.STEWARD, "UR"), (Role.AUDITOR, "UR"))
-    make_user("riga-one", (Role.STEWARD, "riga"))
-    make_user("company", (Role.STEWARD, "DATUTILTS"))  # not a state or municipal institution
+    # One person may hold roles in several institutions; what counts is each institution's roles.
+    make_user(
+        "coordinator",
+        (Role.STEWARD, "VZD"), (Role.PUBLISHER, "VZD"), (Role.SIGNATORY, "VZD"),
+        (Role.STEWARD, "PMLP"), (Role.SIGNATORY, "PMLP"),
+        (Role.PUBLISHER, "UR"), (Role.STEWARD, "UR"), (Role.AUDITOR, "UR"),
+        (Role.STEWARD, "riga"),
+        (Role.STEWARD, "DATUTILTS"),  # not a state or municipal institution
+    )  # fmt: skip
 
 
 def _names(entries: list[Entry]) -> list[tuple[int, str, float]]:

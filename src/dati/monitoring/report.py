@@ -22,6 +22,7 @@ from dati.monitoring.status import Status, rule_text, status_label
 from dati.pdf import PdfReport
 
 CHAMPION_TOP = 10
+SECTION_START_MM = 70  # a section heading with the first rows of its table
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def render_pdf(report: Report) -> bytes:
     pdf.heading(_("How the status is decided"), 3)
     pdf.paragraph(rule_text())
     for section in report.sections:
+        pdf.ensure_space(SECTION_START_MM)
         pdf.heading(pick(section.group.title_lv, section.group.title_en), 1)
         pdf.table(
             [_("Indicator"), _("Responsible"), _("Expected"), _("Actual"), _("Status")],
@@ -109,8 +111,12 @@ def render_pdf(report: Report) -> bytes:
     return pdf.output()
 
 
+CHART_BLOCK_MM = 110  # heading, facts and chart of one indicator
+
+
 def _pdf_indicator(pdf: PdfReport, item: IndicatorProgress) -> None:
     indicator = item.indicator
+    pdf.ensure_space(CHART_BLOCK_MM)
     pdf.heading(presentation.name(indicator), 3)
     pdf.key_values(
         [
@@ -123,8 +129,14 @@ def _pdf_indicator(pdf: PdfReport, item: IndicatorProgress) -> None:
     drawing = presentation.chart(item, width=640, height=260)
     if drawing is not None:
         pdf.svg(str(drawing), width=165)
-    else:
+    elif indicator.unit == "text":
         pdf.paragraph(_("This target is qualitative; progress is reported in words."))
+    else:
+        pdf.paragraph(
+            _("Nothing to draw yet: the indicator has no target and is not yet measured.")
+        )
+    if item.focus.actual is not None and item.focus.actual.value is None:
+        pdf.paragraph(item.focus.actual.value_text)
 
 
 def _pdf_champion(pdf: PdfReport, report: Report) -> None:
