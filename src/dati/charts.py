@@ -198,7 +198,8 @@ def bar_chart(
             f"{label}: {missing_label if v is None else value_format(v)}" for label, v in bars
         )
     longest = max((len(label) for label, _v in bars), default=1)
-    label_w, row_h, top = int(min(longest * 6.6 + 12, width * 0.45)), 28, 8
+    # About 7.5 px per character at 12 px (capitals are wide); at least 60, at most 45 %.
+    label_w, row_h, top = int(min(max(longest * 7.5 + 12, 60), width * 0.45)), 28, 8
     height = top * 2 + row_h * max(len(bars), 1)
     plot_w = width - label_w - 90
     top_value = nice_ceiling(max((v for _l, v in bars if v is not None), default=0.0))
@@ -207,7 +208,7 @@ def bar_chart(
         y = top + i * row_h
         out.append(
             f'<text x="{label_w - 8}" y="{y + 18}" font-size="12" text-anchor="end" '
-            f'fill="#1b1f24">{escape(_shorten(label, int(label_w / 6.6)))}</text>'
+            f'fill="#1b1f24">{escape(_shorten(label, int((label_w - 12) / 7.5)))}</text>'
         )
         if value is None:
             text_x, text = float(label_w + 4), missing_label
