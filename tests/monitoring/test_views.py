@@ -70,6 +70,8 @@ def test_steward_records_a_value_through_the_form(
     login("izm-steward")
     page = client.get("/monitoring/indicators/basic_digital_skills")
     assert 'action="/monitoring/indicators/basic_digital_skills/values"' in page.text
+    ids = re.findall(r'\sid="([^"]+)"', page.text)
+    assert len(ids) == len(set(ids)), "duplicate ids break label associations"
     form = {
         "csrf_token": csrf_from(page.text),
         "year": str(PAST_YEAR),
