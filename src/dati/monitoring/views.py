@@ -7,14 +7,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from dati import charts, clock
+from dati.auth.actor import Actor
 from dati.auth.permissions import allowed
 from dati.errors import Invalid
 from dati.i18n import gettext as _
 from dati.i18n import pick
 from dati.monitoring import champion, definitions, presentation, report, service, transfer
 from dati.monitoring.permissions import MANAGE_MONITORING
+from dati.monitoring.progress import IndicatorProgress
 from dati.monitoring.schemas import FIRST_YEAR, LAST_YEAR, actual_from_fields
 from dati.monitoring.status import rule_text
 from dati.web.deps import CurrentActor, DbSession
@@ -64,7 +68,7 @@ def dashboard(
     return render(request, "monitoring/dashboard.html", context)
 
 
-def _ai_chart(items: list[Any], year: int) -> Any:
+def _ai_chart(items: list[IndicatorProgress], year: int) -> Markup:
     # The names read "AI systems in the register: high-risk (...)"; the bar needs the class only.
     bars = [
         (
@@ -91,7 +95,7 @@ def indicator(
     )
 
 
-def _indicator_context(session: Any, actor: Any, code: str, year: int) -> dict[str, Any]:
+def _indicator_context(session: Session, actor: Actor, code: str, year: int) -> dict[str, Any]:
     progress = service.get_progress(session=session, actor=actor, code=code, year=year)
     history = service.list_history(session=session, actor=actor, code=code)
     group = definitions.group_by_code().get(progress.indicator.group_code)
