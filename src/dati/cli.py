@@ -62,6 +62,18 @@ def fail(exc: DatiError) -> None:
     raise typer.Exit(1)
 
 
+def read_csv_file(file: Path) -> str:
+    """A CSV file's text (UTF-8, with or without BOM); exits 1 with a clear message otherwise."""
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        err.print("[red]The file is not UTF-8. Save it as 'CSV UTF-8' and try again.[/red]")
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        err.print(f"[red]Cannot read {file}: {exc.strerror}[/red]")
+        raise typer.Exit(1) from None
+
+
 @app.command()
 def init(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Create or upgrade the database schema."""
@@ -227,14 +239,7 @@ def org_import(
     from dati.orgs import service
 
     settings = settings_from(data_dir, database_url)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        err.print("[red]The file is not UTF-8. Save it as 'CSV UTF-8' and try again.[/red]")
-        raise typer.Exit(1) from None
-    except OSError as exc:
-        err.print(f"[red]Cannot read {file}: {exc.strerror}[/red]")
-        raise typer.Exit(1) from None
+    text = read_csv_file(file)
     try:
         with open_database(settings).session() as session:
             created, updated = service.import_organisations(

@@ -9,7 +9,6 @@ from fastapi.responses import Response
 
 from dati import clock
 from dati.auth.actor import Actor
-from dati.errors import Invalid
 from dati.i18n import gettext as _
 from dati.monitoring import champion, report, service, transfer
 from dati.monitoring.models import ActualValue, Framework
@@ -128,30 +127,27 @@ def record_value(
 
 @router.post("/values/import", response_model=ImportResult)
 async def import_values(file: UploadFile, session: DbSession, actor: CurrentActor) -> ImportResult:
-    raw = await file.read()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Invalid(
-            _("The file is not UTF-8 text. Save the spreadsheet as 'CSV UTF-8' and try again.")
-        ) from None
+    text = transfer.decode_upload(await file.read())
     count = transfer.import_values(session=session, actor=actor, csv_text=text)
     return ImportResult(imported=count)
 
 
 @router.get("/values.csv", response_class=Response)
 def export_values(session: DbSession, actor: CurrentActor) -> Response:
-    return _csv(transfer.export_values(session=session, actor=actor), "monitoring-values.csv")
+    return csv_download(
+        transfer.export_values(session=session, actor=actor), "monitoring-values.csv"
+    )
 
 
 @router.get("/indicators.csv", response_class=Response)
 def export_indicators(session: DbSession, actor: CurrentActor) -> Response:
-    return _csv(
+    return csv_download(
         transfer.export_indicators(session=session, actor=actor), "monitoring-indicators.csv"
     )
 
 
-def _csv(text: str, filename: str) -> Response:
+def csv_download(text: str, filename: str) -> Response:
+    """A CSV file download; the BOM lets spreadsheet programs read the Latvian letters."""
     return Response(
         "\ufeff" + text,
         media_type="text/csv; charset=utf-8",

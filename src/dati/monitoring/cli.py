@@ -84,19 +84,12 @@ def import_values(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Import actual values from a CSV file; nothing is imported if any row is wrong."""
-    from dati.cli import console, err, fail, open_database, settings_from
+    from dati.cli import console, fail, open_database, read_csv_file, settings_from
     from dati.errors import DatiError
     from dati.monitoring import transfer
 
     settings = settings_from(data_dir, database_url)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        err.print("[red]The file is not UTF-8. Save it as 'CSV UTF-8' and try again.[/red]")
-        raise typer.Exit(1) from None
-    except OSError as exc:
-        err.print(f"[red]Cannot read {file}: {exc.strerror}[/red]")
-        raise typer.Exit(1) from None
+    text = read_csv_file(file)
     try:
         with open_database(settings).session() as session:
             count = transfer.import_values(session=session, actor=_actor(), csv_text=text)

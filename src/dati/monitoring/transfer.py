@@ -39,6 +39,17 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 5000
 
 
+def decode_upload(raw: bytes) -> str:
+    """An uploaded file's text; anything but UTF-8 is refused with advice, beside the field."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        message = _(
+            "The file is not UTF-8 text. Save the spreadsheet as 'CSV UTF-8' and try again."
+        )
+        raise Invalid(message, errors={"file": message}) from None
+
+
 def safe_cell(value: object) -> str:
     """Text that a spreadsheet would evaluate (=, +, -, @, tab, CR) gets a leading apostrophe."""
     text = "" if value is None else str(value)

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from dati import charts, clock
 from dati.auth.actor import Actor
 from dati.auth.permissions import allowed
-from dati.errors import Invalid
 from dati.i18n import gettext as _
 from dati.i18n import pick
 from dati.monitoring import champion, definitions, presentation, report, service, transfer
+from dati.monitoring.api import csv_download
 from dati.monitoring.permissions import MANAGE_MONITORING
 from dati.monitoring.progress import IndicatorProgress
 from dati.monitoring.schemas import FIRST_YEAR, LAST_YEAR, actual_from_fields
@@ -208,21 +208,15 @@ def report_pdf(session: DbSession, actor: CurrentActor, year: Year = None) -> Re
 
 @router.get("/monitoring/values.csv", name="monitoring_values_csv")
 def values_csv(session: DbSession, actor: CurrentActor) -> Response:
-    return _csv(transfer.export_values(session=session, actor=actor), "monitoring-values.csv")
+    return csv_download(
+        transfer.export_values(session=session, actor=actor), "monitoring-values.csv"
+    )
 
 
 @router.get("/monitoring/indicators.csv", name="monitoring_indicators_csv")
 def indicators_csv(session: DbSession, actor: CurrentActor) -> Response:
-    return _csv(
+    return csv_download(
         transfer.export_indicators(session=session, actor=actor), "monitoring-indicators.csv"
-    )
-
-
-def _csv(text: str, filename: str) -> Response:
-    return Response(
-        "\ufeff" + text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
@@ -246,14 +240,7 @@ async def import_upload(
         "monitoring/import.html",
         {"recordable": recordable, "columns": transfer.VALUE_COLUMNS, "p": presentation},
     )
-    raw = await file.read()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        message = _(
-            "The file is not UTF-8 text. Save the spreadsheet as 'CSV UTF-8' and try again."
-        )
-        raise Invalid(message, errors={"file": message}) from None
+    text = transfer.decode_upload(await file.read())
     count = transfer.import_values(session=session, actor=actor, csv_text=text)
     flash(request, _("{count} values were imported.", count=count))
     return redirect("/monitoring/import")
