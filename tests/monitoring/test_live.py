@@ -53,9 +53,10 @@ def test_a_steward_named_after_the_year_does_not_count_for_it(
     assert result is not None and result.numerator == 0
 
 
-def test_features_not_on_the_platform_yet_are_not_measured(session: Session) -> None:
+def test_missing_data_is_not_yet_measured(session: Session) -> None:
     assert live.catalogue_metadata_described(session, 2026) is None
-    assert live.ai_systems_high_risk(session, 2026) is None
+    assert live.e_agreements_concluded(session, 2026) is None
+    assert live.reuse_cases(session, 2026) is None
 
 
 def test_refresh_stores_a_dated_platform_value_once(
@@ -67,12 +68,11 @@ def test_refresh_stores_a_dated_platform_value_once(
     assert result.year == year
     assert "institutions_data_steward_share" in result.measured
     assert "virsis_metadata_described" in result.not_measured
-    stored = session.scalars(select(ActualValue).where(ActualValue.computed.is_(True))).all()
-    assert (
-        len(stored) == 1
-        and stored[0].source == "platform"
-        and stored[0].measured_on == clock.today()
+    stored = service.list_history(
+        session=session, actor=system, code="institutions_data_steward_share"
     )
+    assert len(stored) == 1 and stored[0].computed and stored[0].source == "platform"
+    assert stored[0].measured_on == clock.today()
     assert stored[0].comment == f"1 / {_institutions(session)}"
     again = service.refresh(session=session, actor=system)
     assert again.changed == []  # the same number is not stored twice
@@ -82,9 +82,8 @@ def test_refresh_stores_a_dated_platform_value_once(
     history = service.list_history(
         session=session, actor=system, code="institutions_data_steward_share"
     )
-    assert [h.comment.split(" /")[0] for h in history] == ["2", "1"] and history[
-        0
-    ].replaces_id == history[1].id
+    assert [h.comment.split(" /")[0] for h in history] == ["2", "1"]
+    assert history[0].replaces_id == history[1].id
 
 
 def test_not_measured_indicators_say_so(
@@ -107,7 +106,11 @@ def test_a_past_year_is_measured_as_at_its_last_day(
     make_user("sarma", (Role.STEWARD, "VZD"))
     session.execute(update(Membership).values(created_at=datetime(2025, 5, 1, tzinfo=UTC)))
     service.refresh(session=session, actor=system, year=2025)
-    stored = session.scalars(select(ActualValue).where(ActualValue.year == 2025)).one()
+    stored = session.scalars(
+        select(ActualValue)
+        .join(Indicator)
+        .where(ActualValue.year == 2025, Indicator.code == "institutions_data_steward_share")
+    ).one()
     assert stored.measured_on.isoformat() == "2025-12-31" and stored.comment.startswith("1 /")
 
 

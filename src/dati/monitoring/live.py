@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Exists, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
+from dati.ai.models import AiAssessment, AiSystem, Lifecycle
+from dati.ai.verdict import RiskClass
 from dati.auth.actor import Role
 from dati.auth.models import Membership, User
 from dati.catalog.models import AccessRights, Distribution, Resource
@@ -119,7 +121,7 @@ def high_value_datasets_available(session: Session, year: int) -> Measurement | 
 
 
 # --- indicators whose data other features hold --------------------------------------------
-# The exchange, the open data portal and the AI register are not on this platform yet.
+# The exchange and the open data portal are not on this platform yet.
 # Until their tables exist these answer None ("not yet measured").
 
 
@@ -148,24 +150,54 @@ def reuse_cases(session: Session, year: int) -> Measurement | None:
     return None
 
 
+# --- the AI register ------------------------------------------------------------------------
+
+
+def ai_systems_by_class(session: Session, year: int) -> dict[RiskClass, int]:
+    """AI systems in use or planned at the end of the year, by the class of their newest
+    assessment made by then (systems retired by then, or never assessed, are not counted)."""
+    cutoff, last_day = end_of(year), date(year, 12, 31)
+    systems = {
+        system_id
+        for system_id, lifecycle, retired_on in session.execute(
+            select(AiSystem.id, AiSystem.lifecycle, AiSystem.retired_on).where(
+                AiSystem.created_at < cutoff
+            )
+        )
+        if not (retired_on is not None and retired_on <= last_day)
+        and not (retired_on is None and lifecycle is Lifecycle.RETIRED)
+    }
+    newest: dict[int, RiskClass] = {}
+    assessed = select(AiAssessment.system_id, AiAssessment.risk_class).where(
+        AiAssessment.created_at < cutoff
+    )
+    for system_id, risk_class in session.execute(assessed.order_by(AiAssessment.id)):
+        if system_id in systems:
+            newest[system_id] = risk_class
+    counts = dict.fromkeys(RiskClass, 0)
+    for risk_class in newest.values():
+        counts[risk_class] += 1
+    return counts
+
+
 def ai_systems_prohibited(session: Session, year: int) -> Measurement | None:
-    """AI systems classified as a prohibited practice (AI register)."""
-    return None
+    """AI systems classified as a prohibited practice (AI Act Art. 5)."""
+    return Measurement(float(ai_systems_by_class(session, year)[RiskClass.PROHIBITED]))
 
 
 def ai_systems_high_risk(session: Session, year: int) -> Measurement | None:
-    """AI systems classified as high-risk (AI register)."""
-    return None
+    """AI systems classified as high-risk (AI Act Art. 6 and Annex III)."""
+    return Measurement(float(ai_systems_by_class(session, year)[RiskClass.HIGH_RISK]))
 
 
 def ai_systems_transparency(session: Session, year: int) -> Measurement | None:
-    """AI systems with transparency obligations only (AI register)."""
-    return None
+    """AI systems with transparency obligations only (AI Act Art. 50)."""
+    return Measurement(float(ai_systems_by_class(session, year)[RiskClass.LIMITED]))
 
 
 def ai_systems_minimal_risk(session: Session, year: int) -> Measurement | None:
-    """AI systems with minimal risk (AI register)."""
-    return None
+    """AI systems with minimal risk."""
+    return Measurement(float(ai_systems_by_class(session, year)[RiskClass.MINIMAL]))
 
 
 # Explicit list: reading it tells you every computed indicator and where its number comes from.

@@ -61,6 +61,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 def _include_routers(app: FastAPI) -> None:
     # Explicit list: reading it tells you every feature the app serves.
+    from dati.ai import api as ai_api
+    from dati.ai import views as ai_views
     from dati.auth import api as auth_api
     from dati.auth import views as auth_views
     from dati.monitoring import api as monitoring_api
@@ -75,4 +77,6 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(monitoring_api.router, prefix="/api/v1")
     app.include_router(auth_views.router)
     app.include_router(orgs_views.router)
+    app.include_router(ai_api.router, prefix="/api/v1")
+    app.include_router(ai_views.router)
     app.include_router(monitoring_views.router)
