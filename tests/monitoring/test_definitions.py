@@ -70,6 +70,8 @@ def test_strategy_target_is_the_2030_column_and_savings_are_not_a_result_indicat
     assert _cell(agreements, ReferenceKind.LV_TARGET, 2030).value == 1121
     assert agreements.aggregation.value == "per_year"
     assert not _indicator(session, "e_agreements_savings_eur").is_result_indicator
+    assert not _indicator(session, "ai_systems_high_risk").is_result_indicator  # a platform measure
+    assert _indicator(session, "ladp_hvd_availability").is_result_indicator
 
 
 def test_responsible_institution_resolves_to_an_organisation(

@@ -114,7 +114,9 @@ def definitions() -> list[Definition]:
             source=PLATFORM_SOURCE,
             method_lv=row["method_lv"],
             method_en=row["method_en"],
-            is_result_indicator=row["code"] not in NOT_RESULT_INDICATORS,
+            # The platform's own measures have no national target to report against.
+            is_result_indicator=framework is not Framework.PLATFORM
+            and row["code"] not in NOT_RESULT_INDICATORS,
         )
         if framework is Framework.DIGITAL_DECADE:
             _fill_digital_decade(definition, kpi_rows[DIGITAL_DECADE_CSV])

@@ -75,7 +75,7 @@ def render_pdf(report: Report) -> bytes:
     pdf.heading(_("Summary"), 2)
     pdf.paragraph(
         _(
-            "Status of the result indicators in {year} (the savings estimate of Annex 2 is shown but not counted).",
+            "Status of the result indicators in {year} (the savings estimate of Annex 2 and the platform's own measures are shown but not counted).",
             year=report.year,
         )
     )
