@@ -34,6 +34,8 @@ MENU: list[NavItem] = [
     NavItem("AI Act check", "/ai/classify", _role(Role.AI_OFFICER)),
     NavItem("Monitoring", "/monitoring", _everyone),
     NavItem("Users", "/admin/users", _role(Role.ADMIN)),
+    # Institution staff (any role in an organisation), auditors and administrators.
+    NavItem("Readiness", "/readiness", lambda actor: actor.is_admin or bool(actor.org_ids())),
 ]
 
 
