@@ -8,7 +8,13 @@ import platform
 import sys
 
 # Explicit list: each entry is a module under bench/ with a main() -> None.
-BENCHMARKS: list[str] = ["http_shell", "readiness_scores"]
+BENCHMARKS: list[str] = [
+    "http_shell",
+    "readiness_scores",
+    "exchange_ingest",
+    "exchange_memory",
+    "exchange_api",
+]
 
 
 def main(argv: list[str]) -> None:

@@ -71,3 +71,28 @@ def make_resource(session: Session, system: Actor):  # type: ignore[no-untyped-d
         return resource
 
     return make
+
+
+@pytest.fixture
+def publish(session: Session, system: Actor, data_dir, tmp_path):  # type: ignore[no-untyped-def]
+    """Publish a small CSV into a resource through the exchange's service."""
+    from dati.exchange import service as exchange_service
+    from dati.exchange.service import SourceSpec
+    from dati.exchange.storage import DatasetStore
+
+    store = DatasetStore(data_dir / "exchange")
+
+    def run(name: str, text: str = "id,nosaukums\n1,Rīga\n2,Cēsis\n"):  # type: ignore[no-untyped-def]
+        path = tmp_path / f"{name}.csv"
+        path.write_text(text, encoding="utf-8")
+        result = exchange_service.publish_version(
+            session=session,
+            actor=system,
+            name=name,
+            source=SourceSpec(path=path, name=path.name),
+            store=store,
+        )
+        session.flush()
+        return result.version
+
+    return run

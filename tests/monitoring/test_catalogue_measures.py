@@ -82,7 +82,12 @@ def test_champion_categories_from_the_catalogue(
     make_resource("PMLP", title_lv="E", access_rights=AccessRights.NON_PUBLIC, distribution=True)
     make_resource("DATUTILTS", title_lv="F", distribution=True)  # a company: not ranked
     measured = champion.compute(session, YEAR)
-    assert measured == ["open_data", "metadata_described", "governance_roles"]
+    assert measured == [
+        "open_data",
+        "metadata_described",
+        "exchange_distribution",
+        "governance_roles",
+    ]
     ranking = champion.ranking_of(session, YEAR)
     by_code = {c.category.code: c for c in ranking.categories}
     open_data = [(e.rank, e.org.short_name, e.value) for e in by_code["open_data"].entries]
@@ -93,7 +98,7 @@ def test_champion_categories_from_the_catalogue(
     assert described == [("PMLP", 100.0, 100.0), ("VZD", 66.7, 66.7)]
     assert not by_code["metadata_quality"].measured  # the catalogue has not scored anything yet
     overall = {e.org.short_name: e.value for e in ranking.overall}
-    assert overall == {"VZD": round((100 + 66.7 + 0) / 3, 1), "PMLP": round((50 + 100 + 0) / 3, 1)}
+    assert overall == {"VZD": round((100 + 200 / 3) / 4, 1), "PMLP": round((50 + 100) / 4, 1)}
 
 
 def test_metadata_quality_counts_once_the_catalogue_scores(

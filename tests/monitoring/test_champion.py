@@ -36,7 +36,7 @@ def test_ranking_shares_ranks_and_gives_points(
 ) -> None:
     year = clock.today().year
     measured = champion.compute(session, year)
-    assert measured == ["open_data", "governance_roles"]  # the catalogue is there but empty
+    assert measured == ["open_data", "exchange_distribution", "governance_roles"]  # empty but there
     ranking = champion.get_ranking(session=session, actor=Actor.anonymous(), year=year)
     roles_category = next(c for c in ranking.categories if c.category.code == "governance_roles")
     assert _names(roles_category.entries) == [
@@ -45,11 +45,11 @@ def test_ranking_shares_ranks_and_gives_points(
         (2, "PMLP", 66.7),
         (4, "riga", 33.3),
     ]
-    # Overall: the mean over the two measured categories; nobody has open data yet.
+    # Overall: the mean over the three measured categories; nobody has open or served data yet.
     overall = [(e.rank, e.org.short_name, e.value) for e in ranking.overall]
-    assert overall == [(1, "VZD", 50.0), (2, "UR", 33.3), (2, "PMLP", 33.3), (4, "riga", 16.7)]
+    assert overall == [(1, "VZD", 33.3), (2, "UR", 22.2), (2, "PMLP", 22.2), (4, "riga", 11.1)]
     not_measured = [c.category.code for c in ranking.categories if not c.measured]
-    assert not_measured == ["metadata_described", "exchange_distribution", "metadata_quality"]
+    assert not_measured == ["metadata_described", "metadata_quality"]
     assert ranking.computed_at is not None
 
 
@@ -60,7 +60,7 @@ def test_a_stored_year_does_not_move_until_recomputed(
     champion.compute(session, year)
     make_user("riga-more", (Role.PUBLISHER, "riga"), (Role.SIGNATORY, "riga"))
     stored = champion.ranking_of(session, year)
-    assert ("riga", 16.7) in [(e.org.short_name, e.points) for e in stored.overall]
+    assert ("riga", 11.1) in [(e.org.short_name, e.points) for e in stored.overall]
     champion.compute(session, year)
     leaders = [(e.rank, e.org.short_name) for e in champion.ranking_of(session, year).overall[:2]]
     assert leaders == [(1, "riga"), (1, "VZD")]
@@ -83,7 +83,7 @@ def test_drill_down_shows_each_category(session: Session, roles: None) -> None:
     )
     rows = {c.category.code: (c.measured, e.value if e else None) for c, e in result.rows}
     assert rows["governance_roles"] == (True, 2.0)
-    assert rows["exchange_distribution"] == (False, None)
+    assert rows["metadata_quality"] == (False, None)
     assert rows["open_data"] == (True, None)  # measured: PMLP has no open dataset
     quiet = champion.get_institution_result(
         session=session, actor=Actor.anonymous(), year=year, org="VID"

@@ -143,7 +143,7 @@ def test_admin_refreshes_from_the_dashboard(
     r = client.post(
         "/monitoring/refresh", data={"csrf_token": csrf_from(page)}, follow_redirects=True
     )
-    assert r.status_code == 200 and "Atjaunināts: izmērīti 5 aprēķināmie rādītāji" in r.text
+    assert r.status_code == 200 and "Atjaunināts: izmērīti 8 aprēķināmie rādītāji" in r.text
 
 
 def test_champion_pages(
@@ -154,10 +154,12 @@ def test_champion_pages(
     session.commit()
     page = client.get("/monitoring/champion").text
     assert "Datu čempions" in page and "Nosauktas datu pārvaldības lomas" in page
-    assert page.count("Vēl nav mērīts: platformā šo datu vēl nav.") == 3
+    assert page.count("Vēl nav mērīts: platformā šo datu vēl nav.") == 2
     assert "Valsts zemes dienests" in page and "Katrā kategorijā iestādes sarindo" in page
     drill = client.get("/monitoring/champion/VZD").text
-    assert "Kopvērtējumā: 1. vieta no 1, 50 punkti." in drill and drill.count("vēl nav mērīts") == 3
+    assert (
+        "Kopvērtējumā: 1. vieta no 1, 33,3 punkti." in drill and drill.count("vēl nav mērīts") == 2
+    )
 
 
 def test_report_html_and_pdf_in_both_languages(

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, distinct, func, select
+from sqlalchemy import delete, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from dati.auth.actor import Actor, Role
@@ -31,6 +31,7 @@ from dati.monitoring.live import (
     end_of,
     has_distribution,
     is_described,
+    published_resource_ids,
 )
 from dati.monitoring.models import ChampionRun, ChampionScore
 from dati.monitoring.permissions import VIEW_MONITORING
@@ -67,14 +68,15 @@ def governance_roles_named(session: Session, year: int) -> dict[int, float] | No
 
 
 def open_data_published(session: Session, year: int) -> dict[int, float] | None:
-    """Open resources (public access) with at least one distribution, per owning institution,
-    registered in the catalogue by the end of the year."""
+    """Open resources (public access) per owning institution, registered by the end of the
+    year, that people can get: with a distribution or a version published in the exchange."""
+    published = published_resource_ids(session, year)
     rows = session.execute(
         select(Resource.owner_org_id, func.count(Resource.id))
         .where(
             Resource.access_rights == AccessRights.PUBLIC,
             Resource.created_at < end_of(year),
-            has_distribution(),
+            or_(has_distribution(), Resource.id.in_(published)),
         )
         .group_by(Resource.owner_org_id)
     )
@@ -110,13 +112,15 @@ def metadata_quality(session: Session, year: int) -> dict[int, float] | None:
     return {org_id: round(float(mean), 1) for org_id, mean in rows}
 
 
-# The exchange is not on this platform yet; until its tables exist this category is
-# "not yet measured".
-
-
 def exchange_distribution(session: Session, year: int) -> dict[int, float] | None:
-    """E-agreements signed during the year in which the institution provides the data."""
-    return None
+    """Resources of each institution served by the exchange (a version published by the end
+    of the year), whatever their access rights."""
+    rows = session.execute(
+        select(Resource.owner_org_id, func.count(Resource.id))
+        .where(Resource.id.in_(published_resource_ids(session, year)))
+        .group_by(Resource.owner_org_id)
+    )
+    return {org_id: float(count) for org_id, count in rows}
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,7 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "open_data",
         "Open data published",
-        "Open datasets (public access) of the institution in the catalogue with at least one distribution to get the data from, registered by the end of the year.",
+        "Open datasets (public access) of the institution registered in the catalogue by the end of the year that people can get: with a distribution or a version published in the exchange.",
         "count",
         open_data_published,
     ),
@@ -147,7 +151,7 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "exchange_distribution",
         "Data distributed through the exchange",
-        "E-agreements signed during the year in which the institution is the data provider.",
+        "The institution's information resources whose data the exchange serves (at least one version published by the end of the year), whatever their access rights.",
         "count",
         exchange_distribution,
     ),

@@ -21,6 +21,7 @@ from dati.ai.verdict import RiskClass
 from dati.auth.actor import Role
 from dati.auth.models import Membership, User
 from dati.catalog.models import AccessRights, Distribution, Resource
+from dati.exchange.models import DatasetVersion
 from dati.orgs.models import Organisation, OrgKind
 
 # State and municipal institutions: the population of the strategy's institution indicators.
@@ -120,28 +121,61 @@ def high_value_datasets_available(session: Session, year: int) -> Measurement | 
     return _share(available or 0, total)
 
 
+# --- the exchange ---------------------------------------------------------------------------
+
+
+def _connected(session: Session, year: int, kinds: tuple[OrgKind, ...]) -> Measurement:
+    """Organisations of ``kinds`` whose first version of any of their resources was published
+    during the year."""
+    first = func.min(DatasetVersion.created_at)
+    stmt = (
+        select(Resource.owner_org_id)
+        .join(DatasetVersion, DatasetVersion.resource_id == Resource.id)
+        .join(Organisation, Organisation.id == Resource.owner_org_id)
+        .where(Organisation.kind.in_(kinds))
+        .group_by(Resource.owner_org_id)
+        .having(first >= end_of(year - 1), first < end_of(year))
+    )
+    return Measurement(float(len(session.scalars(stmt).all())))
+
+
+def institutions_connected(session: Session, year: int) -> Measurement | None:
+    """State institutions (ministries, agencies) whose first dataset version was published
+    through the exchange during the year: new data providers connected that year."""
+    return _connected(session, year, (OrgKind.MINISTRY, OrgKind.AGENCY))
+
+
+def municipalities_connected(session: Session, year: int) -> Measurement | None:
+    """Municipalities whose first dataset version was published through the exchange during the year."""
+    return _connected(session, year, (OrgKind.MUNICIPALITY,))
+
+
+def published_resource_ids(session: Session, year: int) -> set[int]:
+    """Resources with at least one version published through the exchange by the end of the year."""
+    stmt = select(DatasetVersion.resource_id).where(DatasetVersion.created_at < end_of(year))
+    return set(session.scalars(stmt.distinct()))
+
+
+def open_datasets_published(session: Session, year: int) -> Measurement | None:
+    """Open datasets (public access) with a version published through the exchange, in total."""
+    published = published_resource_ids(session, year)
+    if not published:
+        return Measurement(0.0)
+    count = session.scalar(
+        select(func.count(Resource.id)).where(
+            Resource.id.in_(published), Resource.access_rights == AccessRights.PUBLIC
+        )
+    )
+    return Measurement(float(count or 0))
+
+
 # --- indicators whose data other features hold --------------------------------------------
-# The exchange and the open data portal are not on this platform yet.
+# Exchange agreements and the open data portal are not on this platform yet.
 # Until their tables exist these answer None ("not yet measured").
 
 
 def e_agreements_concluded(session: Session, year: int) -> Measurement | None:
     """E-agreements signed by both parties during the year (exchange agreements)."""
-    return None
-
-
-def institutions_connected(session: Session, year: int) -> Measurement | None:
-    """State institutions first publishing through the exchange during the year (exchange)."""
-    return None
-
-
-def municipalities_connected(session: Session, year: int) -> Measurement | None:
-    """Municipalities first publishing through the exchange during the year (exchange)."""
-    return None
-
-
-def open_datasets_published(session: Session, year: int) -> Measurement | None:
-    """Open datasets with a published version in the exchange (exchange)."""
     return None
 
 
