@@ -10,6 +10,7 @@ import sys
 # Explicit list: each entry is a module under bench/ with a main() -> None.
 BENCHMARKS: list[str] = [
     "http_shell",
+    "catalog_search",
     "readiness_scores",
     "exchange_ingest",
     "exchange_memory",
