@@ -37,11 +37,11 @@ def value(
 
 @pytest.fixture
 def make_resource(session: Session, system: Actor):  # type: ignore[no-untyped-def]
-    """A catalogue resource made through the catalogue's service; ``distribution=True`` adds a
-    download (the catalogue has no distribution operation yet, so that row is added directly)."""
+    """A catalogue resource made through the catalogue's services, optionally with a download."""
+    from dati.catalog import distributions
     from dati.catalog import service as catalog_service
-    from dati.catalog.models import AccessRights, Distribution
-    from dati.catalog.schemas import ResourceCreate
+    from dati.catalog.models import AccessRights
+    from dati.catalog.schemas import DistributionCreate, ResourceCreate
 
     def make(
         owner: str = "VZD", *, described: bool = True, distribution: bool = False, **values: object
@@ -60,12 +60,11 @@ def make_resource(session: Session, system: Actor):  # type: ignore[no-untyped-d
             data=ResourceCreate(owner=owner, **values),  # type: ignore[arg-type]
         )
         if distribution:
-            session.add(
-                Distribution(
-                    resource_id=resource.id,
-                    access_url="https://data.example.lv/x.csv",
-                    format="CSV",
-                )
+            distributions.add_distribution(
+                session=session,
+                actor=system,
+                name=resource.name,
+                data=DistributionCreate(access_url="https://data.example.lv/x.csv", format="CSV"),
             )
         session.flush()
         return resource

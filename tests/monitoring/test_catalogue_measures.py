@@ -83,11 +83,8 @@ def test_champion_categories_from_the_catalogue(
     make_resource("DATUTILTS", title_lv="F", distribution=True)  # a company: not ranked
     measured = champion.compute(session, YEAR)
     assert measured == [
-        "open_data",
-        "metadata_described",
-        "exchange_distribution",
-        "governance_roles",
-    ]
+        "open_data", "metadata_described", "exchange_distribution", "metadata_quality", "governance_roles",
+    ]  # fmt: skip
     ranking = champion.ranking_of(session, YEAR)
     by_code = {c.category.code: c for c in ranking.categories}
     open_data = [(e.rank, e.org.short_name, e.value) for e in by_code["open_data"].entries]
@@ -96,20 +93,34 @@ def test_champion_categories_from_the_catalogue(
         (e.org.short_name, e.value, e.points) for e in by_code["metadata_described"].entries
     ]
     assert described == [("PMLP", 100.0, 100.0), ("VZD", 66.7, 66.7)]
-    assert not by_code["metadata_quality"].measured  # the catalogue has not scored anything yet
-    overall = {e.org.short_name: e.value for e in ranking.overall}
-    assert overall == {"VZD": round((100 + 200 / 3) / 4, 1), "PMLP": round((50 + 100) / 4, 1)}
+    # The catalogue scores every resource by the MQA method; the category is their mean.
+    scores: dict[str, list[int]] = {}
+    for r in session.query(Resource).all():
+        scores.setdefault(r.owner.short_name, []).append(r.quality_score)
+    quality = {e.org.short_name: e.value for e in by_code["metadata_quality"].entries}
+    assert quality == {
+        org: round(sum(v) / len(v), 1) for org, v in scores.items() if org != "DATUTILTS"
+    }
+    # Overall: the mean of each institution's points over the five measured categories.
+    for entry in ranking.overall:
+        points = [
+            c.values[entry.org.id].points if entry.org.id in c.values else 0.0
+            for c in by_code.values()
+        ]
+        assert abs(entry.value - sum(points) / 5) < 0.1
 
 
-def test_metadata_quality_counts_once_the_catalogue_scores(
+def test_metadata_quality_is_not_measured_until_the_catalogue_scores(
     session: Session, make_resource: MakeResource
 ) -> None:
     a = make_resource("VZD", title_lv="A")
     b = make_resource("VZD", title_lv="B")
-    make_resource("PMLP", title_lv="C")
-    session.execute(update(Resource).where(Resource.id == a.id).values(quality_score=300))
-    session.execute(update(Resource).where(Resource.id == b.id).values(quality_score=100))
+    c = make_resource("PMLP", title_lv="C")
+    for resource, score in ((a, 300), (b, 100), (c, 0)):
+        session.execute(
+            update(Resource).where(Resource.id == resource.id).values(quality_score=score)
+        )
     values = champion.metadata_quality(session, YEAR)
-    assert values is not None
-    by_org = {session.get(Resource, a.id).owner.short_name: values[a.owner_org_id]}  # type: ignore[union-attr]
-    assert by_org == {"VZD": 200.0} and 0.0 in values.values()
+    assert values == {a.owner_org_id: 200.0, c.owner_org_id: 0.0}
+    session.execute(update(Resource).values(quality_score=0))
+    assert champion.metadata_quality(session, YEAR) is None
