@@ -28,6 +28,7 @@ router = APIRouter(include_in_schema=False)
 
 Year = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]
 FIRST_SHOWN_YEAR = 2023  # the Digital Decade baselines
+CHAMPION_ROWS_SHOWN = 20
 
 
 def _year(year: int | None) -> int:
@@ -163,6 +164,7 @@ def champion_page(
     context = {
         **_common(year),
         "ranking": ranking,
+        "shown": CHAMPION_ROWS_SHOWN,
         "method": champion.method_text(),
         "chart": chart,
         "may_manage": allowed(actor, MANAGE_MONITORING),
