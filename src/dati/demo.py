@@ -17,6 +17,7 @@ from dati.catalog import factories as catalog_factories
 from dati.config import Settings
 from dati.exchange import factories as exchange_factories
 from dati.exchange import service as exchange_service
+from dati.monitoring import factories as monitoring_factories
 from dati.orgs import factories as orgs_factories
 from dati.readiness import factories as readiness_factories
 
@@ -45,4 +46,5 @@ def load(session: Session, settings: Settings) -> DemoReport:
     created = ai_factories.load_demo(session, actor, settings.data_dir)
     report.lines.append(f"AI systems: {created} created")
     report.lines += readiness_factories.load_demo(session, actor)
+    report.lines.append(monitoring_factories.load_demo(session, actor))
     return report

@@ -69,6 +69,8 @@ def _include_routers(app: FastAPI) -> None:
     from dati.catalog import views as catalog_views
     from dati.exchange import api as exchange_api
     from dati.exchange import views as exchange_views
+    from dati.monitoring import api as monitoring_api
+    from dati.monitoring import views as monitoring_views
     from dati.orgs import api as orgs_api
     from dati.orgs import views as orgs_views
     from dati.readiness import api as readiness_api
@@ -80,6 +82,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(orgs_api.router, prefix="/api/v1")
     app.include_router(catalog_api.router, prefix="/api/v1")
     app.include_router(exchange_api.router, prefix="/api/v1")
+    app.include_router(monitoring_api.router, prefix="/api/v1")
     app.include_router(auth_views.router)
     app.include_router(orgs_views.router)
     app.include_router(catalog_views.router)
@@ -88,3 +91,4 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(ai_views.router)
     app.include_router(readiness_api.router, prefix="/api/v1")
     app.include_router(readiness_views.router)
+    app.include_router(monitoring_views.router)
