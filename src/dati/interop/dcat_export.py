@@ -1,0 +1,399 @@
+"""Catalogue records as DCAT-AP 3.0.1 node trees (datasets, distributions, data services).
+
+Every value the shapes constrain by class gets its type here (a theme is a skos:Concept
+with labels, a licence a dct:LicenseDocument, a publisher a foaf:Agent with a name), so
+a document validates on its own. Shared nodes (vocabulary concepts, institutions, data
+services) are written once per document: ``Exporter`` remembers what it has emitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dati.catalog import vocabularies as catalog_vocab
+from dati.catalog.models import DataService, DataServiceResource, Distribution, Resource
+from dati.interop import dcat_vocab as vocab
+from dati.interop.models import HarvestedRecord, Series, SeriesMember
+from dati.interop.rdf_writer import DCAT, DCATAP, DCT, ELI, FOAF, RDFS, SKOS, VCARD, Node, iri
+from dati.orgs.models import Organisation, OrgKind
+
+PUBLISHER_TYPES = {
+    OrgKind.MINISTRY: ("NationalAuthority", "National authority"),
+    OrgKind.AGENCY: ("NationalAuthority", "National authority"),
+    OrgKind.MUNICIPALITY: ("LocalAuthority", "Local authority"),
+    OrgKind.COMPANY: ("Company", "Company"),
+    OrgKind.RESEARCH: ("Academia-ScientificOrganisation", "Academia/Scientific organisation"),
+    OrgKind.NGO: ("NonProfitOrganisation", "Non-profit organisation"),
+}
+PUBLISHER_TYPE_BASE = "http://purl.org/adms/publishertype/"
+
+
+def texts(node: Node, predicate: URIRef, lv: str | None, en: str | None) -> None:
+    """A Latvian and an English literal, each only when present."""
+    if lv and lv.strip():
+        node.add(predicate, Literal(lv.strip(), lang="lv"))
+    if en and en.strip():
+        node.add(predicate, Literal(en.strip(), lang="en"))
+
+
+def day(value: date | None) -> Literal | None:
+    return Literal(value.isoformat(), datatype=XSD.date) if value else None
+
+
+class Exporter:
+    """Builds node trees for batches of resources; owns the 'already written' memory."""
+
+    def __init__(self, session: Session, base_url: str, catalogue_uri: str | None = None):
+        self.session = session
+        self.base = base_url.rstrip("/")
+        self.catalogue_uri = catalogue_uri
+        self._emitted: set[str] = set()
+        self._pending: list[Node] = []
+        self._service_uris: dict[int, str] = {}
+
+    # --- URIs ------------------------------------------------------------------------------
+
+    def resource_uris(self, ids: Sequence[int]) -> dict[int, str]:
+        """The dataset URI of each resource: its harvested URI, or one under this site."""
+        if not ids:
+            return {}
+        rows = self.session.execute(
+            select(Resource.id, Resource.name, HarvestedRecord.uri)
+            .outerjoin(
+                HarvestedRecord,
+                (HarvestedRecord.entity == "resource") & (HarvestedRecord.entity_id == Resource.id),
+            )
+            .where(Resource.id.in_(ids))
+        )
+        return {rid: uri or f"{self.base}/dataset/{name}" for rid, name, uri in rows}
+
+    def _records(self, entity: str, ids: Sequence[int]) -> dict[int, HarvestedRecord]:
+        if not ids:
+            return {}
+        rows = self.session.scalars(
+            select(HarvestedRecord).where(
+                HarvestedRecord.entity == entity, HarvestedRecord.entity_id.in_(ids)
+            )
+        )
+        return {r.entity_id: r for r in rows}
+
+    # --- shared nodes ----------------------------------------------------------------------
+
+    def take_pending(self) -> list[Node]:
+        pending, self._pending = self._pending, []
+        return pending
+
+    def _shared(self, uri: str, node: Node) -> URIRef:
+        if uri not in self._emitted:
+            self._emitted.add(uri)
+            self._pending.append(node)
+        return URIRef(uri)
+
+    def ref(
+        self,
+        uri: str,
+        type_: URIRef,
+        labels: tuple[str, str] | None = None,
+        scheme: URIRef | None = None,
+    ) -> URIRef:
+        """A shared typed node (concept, licence, standard ...) with optional prefLabels."""
+        node = Node(iri(uri), (type_,))
+        key = f"{type_} {node.id}"
+        if key in self._emitted:
+            return URIRef(str(node.id))
+        if labels:
+            texts(node, SKOS.prefLabel, *labels)
+        node.add(SKOS.inScheme, scheme)
+        self._shared(key, node)
+        return URIRef(str(node.id))
+
+    def typed(self, uri: str, type_: URIRef) -> URIRef:
+        """A link typed as the shapes' sh:class asks (a web page is a foaf:Document).
+
+        Not remembered: such links are mostly unique, so the typing triple is simply
+        written next to each use, which keeps the exporter's memory flat.
+        """
+        node = Node(iri(uri), (type_,))
+        self._pending.append(node)
+        return URIRef(str(node.id))
+
+    def theme_scheme(self) -> URIRef:
+        """The EU data-theme vocabulary, the catalogue's dcat:themeTaxonomy."""
+        if vocab.THEME_SCHEME not in self._emitted:
+            node = Node(URIRef(vocab.THEME_SCHEME), (SKOS.ConceptScheme,))
+            texts(node, DCT.title, "Datu tēmas", "Data themes")
+            self._shared(vocab.THEME_SCHEME, node)
+        return URIRef(vocab.THEME_SCHEME)
+
+    def agent(self, org: Organisation) -> URIRef:
+        uri = str(iri(f"{self.base}/organisations/{org.short_name}"))
+        if uri in self._emitted:
+            return URIRef(uri)
+        node = Node(iri(uri), (FOAF.Agent, FOAF.Organization))
+        texts(node, FOAF.name, org.name_lv, org.name_en)
+        node.add(DCT.identifier, Literal(org.short_name))
+        kind = PUBLISHER_TYPES.get(org.kind)
+        if kind:
+            node.add(
+                DCT.type,
+                self.ref(PUBLISHER_TYPE_BASE + kind[0], SKOS.Concept, (kind[1], kind[1])),
+            )
+        if org.website:
+            node.add(FOAF.homepage, self.typed(org.website, FOAF.Document))
+        return self._shared(uri, node)
+
+    def licence(self, value: str) -> URIRef:
+        code = catalog_vocab.licence_code(value)
+        label = catalog_vocab.licences()[code].label if code else None
+        return self.ref(
+            vocab.licence_uri(value), DCT.LicenseDocument, (label, label) if label else None
+        )
+
+    def file_format(self, value: str) -> URIRef | Node:
+        code = vocab.format_from(value)
+        if code is None:  # a format outside the EU list keeps its name on a blank node
+            return Node(None, (DCT.MediaTypeOrExtent,)).add(RDFS.label, Literal(value))
+        label = catalog_vocab.formats()[code].label
+        return self.ref(vocab.format_uri(code), DCT.MediaTypeOrExtent, (label, label))
+
+    def hvd_legislation(self) -> URIRef:
+        if vocab.HVD_LEGISLATION not in self._emitted:
+            node = Node(URIRef(vocab.HVD_LEGISLATION), (ELI.LegalResource,))
+            texts(node, DCT.title, *vocab.HVD_LEGISLATION_LABEL)
+            self._shared(vocab.HVD_LEGISLATION, node)
+        return URIRef(vocab.HVD_LEGISLATION)
+
+    def hvd_category(self, code: str) -> URIRef:
+        return self.ref(vocab.hvd_uri(code), SKOS.Concept, catalog_vocab.HVD_CATEGORIES[code])
+
+    def contact(self, name: str | None, email: str | None) -> Node | None:
+        if not (name or email):
+            return None
+        node = Node(None, (VCARD.Kind, VCARD.Organization))
+        node.add(VCARD.fn, Literal(name or email))
+        if email:
+            node.add(VCARD.hasEmail, self.typed(f"mailto:{email}", RDFS.Resource))
+        return node
+
+    # --- datasets --------------------------------------------------------------------------
+
+    def datasets(self, resources: Sequence[Resource]) -> list[Node]:
+        """Dataset nodes with their distributions; fetches side tables for the whole batch."""
+        ids = [r.id for r in resources]
+        uris = self.resource_uris(ids)
+        records = self._records("resource", ids)
+        dist_ids = [d.id for r in resources for d in r.distributions]
+        dist_records = self._records("distribution", dist_ids)
+        series = set(self.session.scalars(select(Series.resource_id).where(Series.resource_id.in_(ids))))
+        member_of: dict[int, int] = {
+            rid: sid
+            for rid, sid in self.session.execute(
+                select(SeriesMember.resource_id, SeriesMember.series_id).where(
+                    SeriesMember.resource_id.in_(ids)
+                )
+            )
+        }
+        series_uris = self.resource_uris(sorted(set(member_of.values())))
+        nodes = []
+        for resource in resources:
+            record = records.get(resource.id)
+            node = self.dataset(
+                resource,
+                uris[resource.id],
+                record.identifier if record else uris[resource.id],
+                is_series=resource.id in series,
+                in_series=series_uris.get(member_of.get(resource.id, 0)),
+            )
+            for dist in resource.distributions:
+                dist_record = dist_records.get(dist.id)
+                uri = (dist_record.uri if dist_record else None) or (
+                    f"{self.base}/dataset/{resource.name}/distribution/{dist.id}"
+                )
+                node.add(DCAT.distribution, self.distribution(resource, dist, uri))
+            for service in resource.data_services:
+                self.data_service(service)
+            nodes.append(node)
+        return nodes
+
+    def dataset(
+        self,
+        r: Resource,
+        uri: str,
+        identifier: str,
+        *,
+        is_series: bool = False,
+        in_series: str | None = None,
+    ) -> Node:
+        types = (DCAT.Dataset, DCAT.DatasetSeries) if is_series else (DCAT.Dataset,)
+        node = Node(iri(uri), types)
+        node.add(DCT.identifier, Literal(identifier))
+        texts(node, DCT.title, r.title_lv, r.title_en)
+        if (r.description_lv or "").strip() or (r.description_en or "").strip():
+            texts(node, DCT.description, r.description_lv, r.description_en)
+        else:  # DCAT-AP requires a description; the title is the best one we have
+            texts(node, DCT.description, r.title_lv, r.title_en)
+        for word in r.keywords_lv or []:
+            node.add(DCAT.keyword, Literal(word, lang="lv"))
+        for word in r.keywords_en or []:
+            node.add(DCAT.keyword, Literal(word, lang="en"))
+        for code in r.themes or []:
+            if code in catalog_vocab.THEMES:
+                node.add(
+                    DCAT.theme,
+                    self.ref(
+                        vocab.theme_uri(code),
+                        SKOS.Concept,
+                        catalog_vocab.THEMES[code],
+                        scheme=self.theme_scheme(),
+                    ),
+                )
+        node.add(DCT.publisher, self.agent(r.publisher or r.owner))
+        node.add(DCAT.contactPoint, self.contact(r.contact_name, r.contact_email))
+        if r.spatial:
+            node.add(
+                DCT.spatial,
+                self.ref(
+                    vocab.spatial_uri(r.spatial, self.base),
+                    DCT.Location,
+                    vocab.spatial_labels(r.spatial),
+                ),
+            )
+        if r.temporal_start or r.temporal_end:
+            period = Node(None, (DCT.PeriodOfTime,))
+            period.add(DCAT.startDate, day(r.temporal_start))
+            period.add(DCAT.endDate, day(r.temporal_end))
+            node.add(DCT.temporal, period)
+        if r.frequency and r.frequency in catalog_vocab.FREQUENCIES:
+            node.add(
+                DCT.accrualPeriodicity,
+                self.ref(
+                    vocab.frequency_uri(r.frequency),
+                    DCT.Frequency,
+                    catalog_vocab.FREQUENCIES[r.frequency],
+                ),
+            )
+        node.add(DCT.issued, day(r.issued))
+        node.add(DCT.modified, day(r.modified))
+        code = catalog_vocab.ACCESS_RIGHT_CODES[r.access_rights.value]
+        node.add(
+            DCT.accessRights,
+            self.ref(
+                vocab.access_right_uri(r.access_rights),
+                DCT.RightsStatement,
+                vocab.access_right_labels()[code],
+            ),
+        )
+        # DCAT-AP puts licences and rights on distributions; they are repeated on the dataset
+        # so a dataset without distributions loses nothing (the shapes are open).
+        if r.licence:
+            node.add(DCT.license, self.licence(r.licence))
+        if r.rights:
+            node.add(DCT.rights, Node(None, (DCT.RightsStatement,)).add(RDFS.label, Literal(r.rights)))
+        if r.conforms_to:
+            node.add(DCT.conformsTo, self.ref(r.conforms_to, DCT.Standard))
+        if r.landing_page:
+            node.add(DCAT.landingPage, self.typed(r.landing_page, FOAF.Document))
+        if r.hvd_category and r.hvd_category in catalog_vocab.HVD_CATEGORIES:
+            node.add(DCATAP.hvdCategory, self.hvd_category(r.hvd_category))
+            node.add(DCATAP.applicableLegislation, self.hvd_legislation())
+        if in_series:
+            node.add(DCAT.inSeries, iri(in_series))
+        return node
+
+    def distribution(self, r: Resource, d: Distribution, uri: str) -> Node:
+        node = Node(iri(uri), (DCAT.Distribution,))
+        texts(node, DCT.title, d.title_lv, d.title_en)
+        if d.description:
+            node.add(DCT.description, Literal(d.description, lang="lv"))
+        node.add(DCAT.accessURL, self.typed(d.access_url, RDFS.Resource))
+        if d.download_url:
+            node.add(DCAT.downloadURL, self.typed(d.download_url, RDFS.Resource))
+        if d.format:
+            node.add(DCT["format"], self.file_format(d.format))
+        if d.media_type:
+            node.add(DCAT.mediaType, self.ref(vocab.media_type_uri(d.media_type), DCT.MediaType))
+        if d.byte_size is not None:
+            node.add(DCAT.byteSize, Literal(d.byte_size, datatype=XSD.nonNegativeInteger))
+        licence = d.licence or r.licence
+        if licence:
+            node.add(DCT.license, self.licence(licence))
+        rights = d.rights or r.rights
+        if rights:
+            node.add(DCT.rights, Node(None, (DCT.RightsStatement,)).add(RDFS.label, Literal(rights)))
+        if d.conforms_to:
+            node.add(DCT.conformsTo, self.ref(d.conforms_to, DCT.Standard))
+        node.add(DCT.issued, day(d.issued))
+        node.add(DCT.modified, day(d.modified))
+        if d.access_service is not None:
+            node.add(DCAT.accessService, self.data_service(d.access_service))
+        if r.hvd_category:
+            node.add(DCATAP.applicableLegislation, self.hvd_legislation())
+        return node
+
+    # --- data services ---------------------------------------------------------------------
+
+    def data_service(self, service: DataService) -> URIRef:
+        """The service's node, written once per document with every dataset it serves."""
+        key = f"data_service:{service.id}"
+        if key in self._emitted:
+            return URIRef(self._service_uris[service.id])
+        record = self._records("data_service", [service.id]).get(service.id)
+        uri = (record.uri if record else None) or f"{self.base}/data-service/{service.name}"
+        self._service_uris[service.id] = uri
+        self._emitted.add(key)
+        node = Node(iri(uri), (DCAT.DataService,))
+        node.add(DCT.identifier, Literal(record.identifier if record else uri))
+        texts(node, DCT.title, service.title_lv, service.title_en)
+        texts(node, DCT.description, service.description_lv, service.description_en)
+        node.add(DCAT.endpointURL, self.typed(service.endpoint_url, RDFS.Resource))
+        if service.endpoint_description:
+            node.add(DCAT.endpointDescription, self.typed(service.endpoint_description, RDFS.Resource))
+        code = catalog_vocab.ACCESS_RIGHT_CODES[service.access_rights.value]
+        node.add(
+            DCT.accessRights,
+            self.ref(
+                vocab.access_right_uri(service.access_rights),
+                DCT.RightsStatement,
+                vocab.access_right_labels()[code],
+            ),
+        )
+        if service.licence:
+            node.add(DCT.license, self.licence(service.licence))
+        if service.conforms_to:
+            node.add(DCT.conformsTo, self.ref(service.conforms_to, DCT.Standard))
+        node.add(DCT.publisher, self.agent(service.owner))
+        served = self.session.execute(
+            select(Resource.id, Resource.hvd_category, Resource.contact_name, Resource.contact_email)
+            .join(DataServiceResource, DataServiceResource.resource_id == Resource.id)
+            .where(DataServiceResource.data_service_id == service.id)
+            .order_by(Resource.id)
+        ).all()
+        served_uris = self.resource_uris([row.id for row in served])
+        for row in served:
+            node.add(DCAT.servesDataset, iri(served_uris[row.id]))
+        hvd = sorted({row.hvd_category for row in served if row.hvd_category})
+        if hvd:  # DCAT-AP HVD: a service of high-value datasets says so and how to reach it
+            for code in hvd:
+                node.add(DCATAP.hvdCategory, self.hvd_category(code))
+            node.add(DCATAP.applicableLegislation, self.hvd_legislation())
+            contact = next((row for row in served if row.contact_email or row.contact_name), None)
+            node.add(
+                DCAT.contactPoint,
+                self.contact(contact.contact_name, contact.contact_email)
+                if contact
+                else self.contact(service.owner.name_lv, None),
+            )
+            node.add(
+                FOAF.page,
+                self.typed(service.endpoint_description or service.endpoint_url, FOAF.Document),
+            )
+        self._pending.append(node)
+        if self.catalogue_uri:
+            self._pending.append(Node(iri(self.catalogue_uri)).add(DCAT.service, iri(uri)))
+        return iri(uri)

@@ -1,0 +1,149 @@
+"""Interop test helpers: a small but complete catalogue built through the catalogue service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyshacl import validate
+from rdflib import Graph
+from rdflib.namespace import SH
+from sqlalchemy.orm import Session
+
+from dati.auth.actor import Actor
+from dati.catalog import service as catalog_service
+from dati.catalog.models import AccessRights, DataService, Distribution, Resource
+from dati.catalog.schemas import ResourceCreate
+
+DATA = Path(__file__).resolve().parent / "data"
+
+MakeResource = Callable[..., Resource]
+
+
+@pytest.fixture
+def make_resource(session: Session, system: Actor) -> MakeResource:
+    def make(title_lv: str = "Testa resurss", owner: str = "VZD", **values: Any) -> Resource:
+        values.setdefault("access_rights", AccessRights.PUBLIC)
+        resource = catalog_service.create_resource(
+            session=session,
+            actor=system,
+            data=ResourceCreate(title_lv=title_lv, owner=owner, **values),
+        )
+        session.flush()
+        return resource
+
+    return make
+
+
+@pytest.fixture
+def sample_catalogue(session: Session, make_resource: MakeResource) -> list[Resource]:
+    """An address register (HVD, with a data service), a statistics table and a closed register."""
+    addresses = make_resource(
+        "Valsts adrešu reģistrs",
+        owner="VZD",
+        title_en="State Address Register",
+        description_lv="Adrešu punkti ar koordinātām.",
+        description_en="Address points with coordinates.",
+        keywords_lv=["adreses", "ģeotelpiskie dati"],
+        keywords_en=["addresses"],
+        themes=["REGI", "GOVE"],
+        contact_name="VZD Klientu centrs",
+        contact_email="info@vzd.gov.lv",
+        spatial="LV",
+        temporal_start=date(2010, 1, 1),
+        frequency="DAILY",
+        issued=date(2015, 3, 1),
+        modified=date(2026, 10, 1),
+        licence="CC_BY_4_0",
+        landing_page="https://www.vzd.gov.lv/lv/adresu-registrs",
+        hvd_category="c_ac64a52d",
+    )
+    service = DataService(
+        name="vzd-adresu-api",
+        title_lv="Adrešu reģistra API",
+        title_en="Address register API",
+        owner_org_id=addresses.owner_org_id,
+        endpoint_url="https://api.vzd.gov.lv/adreses",
+        endpoint_description="https://api.vzd.gov.lv/adreses/openapi.json",
+        access_rights=AccessRights.PUBLIC,
+        licence="CC_BY_4_0",
+    )
+    session.add(service)
+    session.flush()
+    service.resources.append(addresses)
+    session.add_all(
+        [
+            Distribution(
+                resource=addresses,
+                title_lv="Adreses CSV",
+                access_url="https://data.gov.lv/dati/lv/dataset/adreses",
+                download_url="https://data.gov.lv/dati/adreses.csv",
+                format="CSV",
+                media_type="text/csv",
+                byte_size=123456,
+            ),
+            Distribution(
+                resource=addresses,
+                title_lv="Adrešu API",
+                access_url="https://api.vzd.gov.lv/adreses",
+                format="JSON",
+                access_service=service,
+            ),
+        ]
+    )
+    statistics = make_resource(
+        "Iedzīvotāju skaits pašvaldībās",
+        owner="riga",
+        description_lv="Iedzīvotāju skaits gada sākumā.",
+        themes=["SOCI"],
+        spatial="LV-RIX",
+        temporal_start=date(2020, 1, 1),
+        temporal_end=date(2024, 12, 31),
+        frequency="ANNUAL",
+        licence="https://creativecommons.org/publicdomain/zero/1.0/",
+        rights="Atsauce uz avotu obligāta.",
+    )
+    session.add(
+        Distribution(
+            resource=statistics,
+            title_lv="Tabula",
+            access_url="https://riga.lv/dati/iedzivotaji",
+            download_url="https://riga.lv/dati/iedzivotaji.ods",
+            format="ODS",
+            licence="CC0",
+        )
+    )
+    register = make_resource(
+        "Fizisko personu reģistrs",
+        owner="PMLP",
+        access_rights=AccessRights.NON_PUBLIC,
+        personal_data=True,
+        contact_email="pasts@pmlp.gov.lv",
+    )
+    session.flush()
+    for r in (addresses, statistics, register):
+        session.refresh(r)
+    return [addresses, statistics, register]
+
+
+@cache
+def _shapes(hvd: bool) -> Graph:
+    if hvd:
+        return Graph().parse(DATA / "dcat-ap-hvd-3.0.0-SHACL.ttl")
+    shapes = Graph().parse(DATA / "dcat-ap-3.0.1-SHACL.ttl").parse(DATA / "dcat-ap-3.0.1-ranges.ttl")
+    # The published files list a few property shapes (5 of 297) that neither defines;
+    # pyshacl refuses dangling references, so they are dropped. Every defined shape is kept.
+    for shape, prop in list(shapes.subject_objects(SH.property)):
+        if (prop, SH.path, None) not in shapes:
+            shapes.remove((shape, SH.property, prop))
+    return shapes
+
+
+def shacl_report(graph: Graph, *, hvd: bool = False) -> str | None:
+    """None when ``graph`` conforms to DCAT-AP 3.0.1 (or DCAT-AP HVD), else the report text."""
+    conforms, _, text = validate(graph, shacl_graph=_shapes(hvd))
+    return None if conforms else str(text)
