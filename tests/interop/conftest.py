@@ -134,7 +134,9 @@ def sample_catalogue(session: Session, make_resource: MakeResource) -> list[Reso
 def _shapes(hvd: bool) -> Graph:
     if hvd:
         return Graph().parse(DATA / "dcat-ap-hvd-3.0.0-SHACL.ttl")
-    shapes = Graph().parse(DATA / "dcat-ap-3.0.1-SHACL.ttl").parse(DATA / "dcat-ap-3.0.1-ranges.ttl")
+    shapes = (
+        Graph().parse(DATA / "dcat-ap-3.0.1-SHACL.ttl").parse(DATA / "dcat-ap-3.0.1-ranges.ttl")
+    )
     # The published files list a few property shapes (5 of 297) that neither defines;
     # pyshacl refuses dangling references, so they are dropped. Every defined shape is kept.
     for shape, prop in list(shapes.subject_objects(SH.property)):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from dati.catalog.models import Distribution, Resource
@@ -77,7 +77,7 @@ class Page:
     url: Callable[[int], str]
 
 
-def _resource_query(org: Organisation | None):  # type: ignore[no-untyped-def]
+def _resource_query(org: Organisation | None) -> Select[Resource]:
     stmt = select(Resource).options(
         selectinload(Resource.distributions).joinedload(Distribution.access_service),
         selectinload(Resource.data_services),
@@ -91,7 +91,12 @@ def catalogue_node(
 ) -> Node:
     node = Node(iri(uri), (DCAT.Catalog,))
     if org is not None:
-        texts(node, DCT.title, f"{org.name_lv} — datu katalogs", f"{org.name_en or org.name_lv} — data catalogue")
+        texts(
+            node,
+            DCT.title,
+            f"{org.name_lv} — datu katalogs",
+            f"{org.name_en or org.name_lv} — data catalogue",
+        )
         texts(
             node,
             DCT.description,
@@ -122,7 +127,9 @@ def catalogue_node(
         )
     node.add(
         DCT.spatial,
-        exporter.ref(vocab.spatial_uri("LV", exporter.base), DCT.Location, vocab.spatial_labels("LV")),
+        exporter.ref(
+            vocab.spatial_uri("LV", exporter.base), DCT.Location, vocab.spatial_labels("LV")
+        ),
     )
     node.add(DCAT.themeTaxonomy, exporter.theme_scheme())
     stmt = select(func.max(Resource.updated_at))
@@ -185,7 +192,7 @@ def catalogue_document(
     yield writer.end()
 
 
-def _batches(session: Session, stmt) -> Iterator[list[Resource]]:  # type: ignore[no-untyped-def]
+def _batches(session: Session, stmt: Select[Resource]) -> Iterator[list[Resource]]:
     last_id = 0
     while True:
         batch = list(session.scalars(stmt.where(Resource.id > last_id).limit(BATCH)))

@@ -190,7 +190,9 @@ class Exporter:
         records = self._records("resource", ids)
         dist_ids = [d.id for r in resources for d in r.distributions]
         dist_records = self._records("distribution", dist_ids)
-        series = set(self.session.scalars(select(Series.resource_id).where(Series.resource_id.in_(ids))))
+        series = set(
+            self.session.scalars(select(Series.resource_id).where(Series.resource_id.in_(ids)))
+        )
         member_of: dict[int, int] = {
             rid: sid
             for rid, sid in self.session.execute(
@@ -294,7 +296,9 @@ class Exporter:
         if r.licence:
             node.add(DCT.license, self.licence(r.licence))
         if r.rights:
-            node.add(DCT.rights, Node(None, (DCT.RightsStatement,)).add(RDFS.label, Literal(r.rights)))
+            node.add(
+                DCT.rights, Node(None, (DCT.RightsStatement,)).add(RDFS.label, Literal(r.rights))
+            )
         if r.conforms_to:
             node.add(DCT.conformsTo, self.ref(r.conforms_to, DCT.Standard))
         if r.landing_page:
@@ -325,7 +329,9 @@ class Exporter:
             node.add(DCT.license, self.licence(licence))
         rights = d.rights or r.rights
         if rights:
-            node.add(DCT.rights, Node(None, (DCT.RightsStatement,)).add(RDFS.label, Literal(rights)))
+            node.add(
+                DCT.rights, Node(None, (DCT.RightsStatement,)).add(RDFS.label, Literal(rights))
+            )
         if d.conforms_to:
             node.add(DCT.conformsTo, self.ref(d.conforms_to, DCT.Standard))
         node.add(DCT.issued, day(d.issued))
@@ -353,7 +359,9 @@ class Exporter:
         texts(node, DCT.description, service.description_lv, service.description_en)
         node.add(DCAT.endpointURL, self.typed(service.endpoint_url, RDFS.Resource))
         if service.endpoint_description:
-            node.add(DCAT.endpointDescription, self.typed(service.endpoint_description, RDFS.Resource))
+            node.add(
+                DCAT.endpointDescription, self.typed(service.endpoint_description, RDFS.Resource)
+            )
         code = catalog_vocab.ACCESS_RIGHT_CODES[service.access_rights.value]
         node.add(
             DCT.accessRights,
@@ -369,7 +377,9 @@ class Exporter:
             node.add(DCT.conformsTo, self.ref(service.conforms_to, DCT.Standard))
         node.add(DCT.publisher, self.agent(service.owner))
         served = self.session.execute(
-            select(Resource.id, Resource.hvd_category, Resource.contact_name, Resource.contact_email)
+            select(
+                Resource.id, Resource.hvd_category, Resource.contact_name, Resource.contact_email
+            )
             .join(DataServiceResource, DataServiceResource.resource_id == Resource.id)
             .where(DataServiceResource.data_service_id == service.id)
             .order_by(Resource.id)

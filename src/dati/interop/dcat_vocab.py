@@ -120,7 +120,11 @@ def media_type_uri(media_type: str) -> str:
 
 
 def media_type_from(uri: str) -> str:
-    return uri.strip().removeprefix(IANA_MEDIA_TYPES).removeprefix("http://www.iana.org/assignments/media-types/")
+    return (
+        uri.strip()
+        .removeprefix(IANA_MEDIA_TYPES)
+        .removeprefix("http://www.iana.org/assignments/media-types/")
+    )
 
 
 def spatial_uri(code: str, base_url: str) -> str:

@@ -75,7 +75,9 @@ class HarvestRun(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[RunStatus] = mapped_column(
-        Enum(RunStatus, native_enum=False, length=12, values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            RunStatus, native_enum=False, length=12, values_callable=lambda e: [m.value for m in e]
+        ),
         default=RunStatus.RUNNING,
     )
     created: Mapped[int] = mapped_column(Integer, default=0)

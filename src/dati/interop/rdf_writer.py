@@ -48,6 +48,7 @@ PREFIXES: dict[str, str] = {
     "locn": str(LOCN),
 }
 
+
 @dataclass
 class Node:
     """A subject with its types and (predicate, value) pairs, in writing order.
@@ -108,7 +109,7 @@ _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 def _qname(uri: str) -> str | None:
     for prefix, base in PREFIXES.items():
         if uri.startswith(base) and _LOCAL.match(uri[len(base) :]):
-            return f"{prefix}:{uri[len(base):]}"
+            return f"{prefix}:{uri[len(base) :]}"
     return None
 
 
@@ -159,6 +160,14 @@ def rdfxml_footer() -> str:
     return "</rdf:RDF>\n"
 
 
+# Characters XML 1.0 cannot carry at all; a carriage return must be escaped to survive parsing.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return escape(_XML_INVALID.sub("", text), {"\r": "&#13;"})
+
+
 def _xml_name(uri: URIRef) -> str:
     name = _qname(str(uri))
     if name is None:
@@ -185,7 +194,7 @@ def _xml_props(node: Node, indent: str, named: bool) -> list[str]:
                 attrs = f' xml:lang="{value.language}"'
             elif value.datatype:
                 attrs = f" rdf:datatype={quoteattr(str(value.datatype))}"
-            lines.append(f"{indent}<{tag}{attrs}>{escape(str(value))}</{tag}>")
+            lines.append(f"{indent}<{tag}{attrs}>{_xml_text(str(value))}</{tag}>")
     return lines
 
 
