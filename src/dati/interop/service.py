@@ -15,9 +15,10 @@ from dati.auth.permissions import require
 from dati.catalog import service as catalog_service
 from dati.errors import NotFound
 from dati.i18n import gettext as _
-from dati.interop import dcat_catalogue
+from dati.interop import dcat_catalogue, harvest, harvest_fetch
 from dati.interop.dcat_catalogue import Page
-from dati.interop.permissions import EXPORT_DCAT
+from dati.interop.models import HarvestRun
+from dati.interop.permissions import EXPORT_DCAT, HARVEST
 from dati.orgs import service as orgs_service
 from dati.orgs.models import Organisation
 
@@ -52,3 +53,38 @@ def export_dataset(*, session: Session, actor: Actor, name: str, fmt: str, base_
     require(actor, EXPORT_DCAT)
     resource = catalog_service.find_resource(session, name)
     return dcat_catalogue.dataset_document(session, base_url=base_url, fmt=fmt, resource=resource)
+
+
+def harvest_document(
+    *,
+    session: Session,
+    actor: Actor,
+    org: str,
+    document: harvest_fetch.Document,
+) -> HarvestRun:
+    """Harvest an uploaded or local DCAT-AP document into an institution's catalogue."""
+    organisation = _organisation(session, org)
+    require(actor, HARVEST, organisation.id)
+    run = harvest.start(session, organisation, document.origin, actor)
+    return harvest.harvest_document(session, run, document)
+
+
+def harvest_url(
+    *,
+    session: Session,
+    actor: Actor,
+    org: str,
+    url: str,
+    allow_private: bool = False,
+    source_id: int | None = None,
+) -> HarvestRun:
+    """Harvest a DCAT-AP catalogue URL (following Hydra pages) into an institution's catalogue.
+
+    ``allow_private`` is for the operator's command line only: addresses typed in by
+    stewards may not reach the server's own network.
+    """
+    organisation = _organisation(session, org)
+    require(actor, HARVEST, organisation.id)
+    harvest_fetch.check_url(url, allow_private=allow_private)
+    run = harvest.start(session, organisation, url, actor, source_id)
+    return harvest.harvest_url(session, run, url, allow_private=allow_private)
