@@ -14,6 +14,7 @@ from rich.table import Table
 from dati.config import ConfigError, Settings, load_settings
 from dati.db.database import Database
 from dati.errors import DatiError
+from dati.interop.cli import harvest_app
 
 app = typer.Typer(
     help="dati — data and AI governance platform.", no_args_is_help=True, add_completion=False
@@ -24,6 +25,7 @@ org_app = typer.Typer(help="Manage organisations.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
+app.add_typer(harvest_app, name="harvest")
 
 console = Console()
 err = Console(stderr=True)

@@ -188,14 +188,14 @@ def test_a_dataset_harvested_by_one_institution_is_not_taken_over_by_another(
         (
             '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
             "xml",
-            "document type",
+            "DOCTYPE",
         ),
         (
             '{"@context": "https://attacker.example/ctx.jsonld", "@id": "x"}',
             "json-ld",
-            "not fetched",
+            "neielādējam",
         ),
-        ("@prefix : <http://a/> . :a :b", "turtle", "not valid"),
+        ("@prefix : <http://a/> . :a :b", "turtle", "nav derīgs turtle"),
     ],
 )
 def test_hostile_or_broken_documents_fail_the_run_with_a_reason(

@@ -191,7 +191,7 @@ def _dataset(
         "description_en": description_en,
         "keywords_lv": keywords_lv,
         "keywords_en": keywords_en,
-        "themes": _codes(graph, s, DCAT.theme, vocab.theme_code, _("theme"), warnings),
+        "themes": _codes(graph, s, DCAT.theme, vocab.theme_code, _("Theme"), warnings),
         "access_rights": AccessRights.PUBLIC,
     }
     contact = graph.value(s, DCAT.contactPoint)
@@ -205,7 +205,7 @@ def _dataset(
         )
         values["contact_name"] = name or None
         values["contact_email"] = email.removeprefix("mailto:").strip() or None
-    spatial = _codes(graph, s, DCT.spatial, vocab.spatial_code, _("geographic coverage"), warnings)
+    spatial = _codes(graph, s, DCT.spatial, vocab.spatial_code, _("Geographic coverage"), warnings)
     values["spatial"] = spatial[0] if spatial else None
     period = graph.value(s, DCT.temporal)
     if period is not None:
@@ -215,7 +215,7 @@ def _dataset(
         ):
             values[key] = next((d for p in predicates if (d := _day(graph.value(period, p)))), None)
     frequency = _codes(
-        graph, s, DCT.accrualPeriodicity, vocab.frequency_code, _("frequency"), warnings
+        graph, s, DCT.accrualPeriodicity, vocab.frequency_code, _("Frequency"), warnings
     )
     values["frequency"] = frequency[0] if frequency else None
     values["issued"] = _day(graph.value(s, DCT.issued))
@@ -249,7 +249,7 @@ def _dataset(
     values["conforms_to"] = _uri(graph, s, DCT.conformsTo)
     values["landing_page"] = _uri(graph, s, DCAT.landingPage)
     hvd = _codes(
-        graph, s, DCATAP.hvdCategory, vocab.hvd_code, _("high-value dataset category"), warnings
+        graph, s, DCATAP.hvdCategory, vocab.hvd_code, _("High-value dataset category"), warnings
     )
     values["hvd_category"] = hvd[0] if hvd else None
     series = graph.value(s, DCAT.inSeries)
@@ -278,7 +278,7 @@ def _codes(
         if code is None:
             warnings.append(
                 _(
-                    "Unknown {what} {value} was left out.",
+                    "{what}: {value} is not in the vocabulary and was left out.",
                     what=what,
                     value=_label(graph, value) or str(value),
                 )

@@ -161,8 +161,12 @@ def check_url(url: str, *, allow_private: bool) -> None:
         )
     if allow_private:
         return
+    try:  # an address literal is judged as written, without asking DNS
+        addresses = [str(ipaddress.ip_address(parts.hostname))]
+    except ValueError:
+        addresses = []
     try:
-        addresses = resolve_host(
+        addresses = addresses or resolve_host(
             parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
         )
     except OSError:

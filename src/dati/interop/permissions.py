@@ -44,6 +44,13 @@ VIEW_HARVESTS = Permission(
     "See harvest sources and reports",
     _any_steward,
 )
+# 404, not 403: another institution's sources and reports are none of the actor's business.
+VIEW_HARVEST_RECORD = Permission(
+    "interop.harvest.record",
+    "See your institution's harvest sources and reports",
+    _steward_of,
+    hide=True,
+)
 RUN_DUE = Permission(
     "interop.harvest.due",
     "Run the harvest sources that are due",

@@ -63,7 +63,9 @@ def _include_routers(app: FastAPI) -> None:
     # Explicit list: reading it tells you every feature the app serves.
     from dati.auth import api as auth_api
     from dati.auth import views as auth_views
+    from dati.interop import api as interop_api
     from dati.interop import dcat_api
+    from dati.interop import views as interop_views
     from dati.orgs import api as orgs_api
     from dati.orgs import views as orgs_views
     from dati.web import system
@@ -71,6 +73,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(system.router)
     app.include_router(auth_api.router, prefix="/api/v1")
     app.include_router(orgs_api.router, prefix="/api/v1")
+    app.include_router(interop_api.router, prefix="/api/v1")
     app.include_router(auth_views.router)
     app.include_router(orgs_views.router)
     app.include_router(dcat_api.router)
+    app.include_router(interop_views.router)

@@ -29,6 +29,7 @@ def _citizen(actor: Actor) -> bool:
 
 MENU: list[NavItem] = [
     NavItem("Organisations", "/organisations", _everyone),
+    NavItem("Harvesting", "/harvest", _role(Role.STEWARD)),
     NavItem("Users", "/admin/users", _role(Role.ADMIN)),
 ]
 
