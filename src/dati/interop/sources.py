@@ -99,7 +99,7 @@ def update_source(
     source = _source(session, source_id)
     require(actor, MANAGE_SOURCES, source)
     changes = data.model_dump(exclude_unset=True)
-    errors = _check(changes.get("title") or source.title, changes.get("url") or source.url)
+    errors = _check(changes.get("title", source.title) or "", changes.get("url", source.url) or "")
     if errors:
         raise Invalid(_("The harvest source has errors; nothing was saved."), errors=errors)
     for key, value in changes.items():
