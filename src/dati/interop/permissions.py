@@ -28,6 +28,9 @@ def _any_steward(actor: Actor, _target: Any = None) -> bool:
     return actor.has_role(Role.STEWARD)
 
 
+READ_CKAN = Permission(
+    "interop.ckan.read", "Read the catalogue through the CKAN-compatible API", anyone
+)
 EXPORT_DCAT = Permission("interop.dcat.export", "Download the catalogue as DCAT-AP", anyone)
 HARVEST = Permission(
     "interop.harvest.run",

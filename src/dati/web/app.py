@@ -64,7 +64,7 @@ def _include_routers(app: FastAPI) -> None:
     from dati.auth import api as auth_api
     from dati.auth import views as auth_views
     from dati.interop import api as interop_api
-    from dati.interop import dcat_api
+    from dati.interop import ckan_api, dcat_api
     from dati.interop import views as interop_views
     from dati.orgs import api as orgs_api
     from dati.orgs import views as orgs_views
@@ -77,4 +77,5 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(auth_views.router)
     app.include_router(orgs_views.router)
     app.include_router(dcat_api.router)
+    app.include_router(ckan_api.router)
     app.include_router(interop_views.router)
