@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from dati.catalog.models import Resource
 from dati.interop import dcat_catalogue
-from dati.interop.rdf_writer import DCAT, DCATAP, DCT, FOAF, HYDRA, SKOS, VCARD
+from dati.interop.dcat_harvest import DCAT, DCATAP, DCT, FOAF, HYDRA, SKOS, VCARD
 from tests.interop.conftest import MakeResource, shacl_report
 
 BASE = "http://127.0.0.1:8000"

@@ -17,9 +17,9 @@ from dati.catalog.models import Change, Resource
 from dati.db import migrate
 from dati.db.database import Database
 from dati.interop import dcat_catalogue, service
+from dati.interop.dcat_harvest import DCAT
 from dati.interop.harvest_fetch import Document
 from dati.interop.models import RunStatus
-from dati.interop.rdf_writer import DCAT
 from dati.orgs import factories as orgs_factories
 from tests.conftest import fresh_database_url
 

@@ -1,9 +1,9 @@
 """DCAT-AP documents: the whole catalogue or one institution's (streamed in batches, or one
 Hydra page at a time) and single datasets, in Turtle, RDF/XML or JSON-LD.
 
-The catalogue is read in id order, ``BATCH`` resources at a time, and each batch is
-written and detached from the session before the next is read, so memory stays flat
-however large the catalogue is.
+The catalogue is read in id order, a batch of plain rows at a time (``dcat_rows``), and
+each batch is written before the next is read, so memory stays flat however large the
+catalogue is.
 """
 
 from __future__ import annotations
@@ -11,20 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from dati.catalog.models import Distribution, Resource
+from dati.catalog.models import Resource
 from dati.interop import dcat_vocab as vocab
 from dati.interop import rdf_writer as rdf
 from dati.interop.dcat_export import Exporter, texts
-from dati.interop.rdf_writer import DCAT, DCT, FOAF, HYDRA, Node, iri
+from dati.interop.dcat_rows import RowLoader
+from dati.interop.rdf_writer import DCAT, DCT, FOAF, HYDRA, XSD, Iri, Lit, Node, iri
 from dati.orgs import service as orgs_service
 from dati.orgs.models import Organisation
 
-BATCH = 500
 MAX_PAGE_SIZE = 1000
 # The institution that runs the platform publishes the national catalogue (as data.gov.lv).
 OPERATOR = "VDAA"
@@ -77,15 +75,6 @@ class Page:
     url: Callable[[int], str]
 
 
-def _resource_query(org: Organisation | None) -> Select[Resource]:
-    stmt = select(Resource).options(
-        selectinload(Resource.distributions).joinedload(Distribution.access_service),
-        selectinload(Resource.data_services),
-        selectinload(Resource.publisher),
-    )
-    return stmt.where(Resource.owner_org_id == org.id) if org is not None else stmt
-
-
 def catalogue_node(
     session: Session, exporter: Exporter, uri: str, org: Organisation | None
 ) -> Node:
@@ -117,7 +106,7 @@ def catalogue_node(
             node.add(DCT.publisher, exporter.agent(operator))
         else:
             agent = Node(iri(f"{exporter.base}/#operator"), (FOAF.Agent,))
-            agent.add(FOAF.name, Literal(exporter.base))
+            agent.add(FOAF.name, Lit(exporter.base))
             node.add(DCT.publisher, agent)
     node.add(FOAF.homepage, exporter.ref(f"{exporter.base}/", FOAF.Document))
     for code, label_lv, label_en in vocab.LANGUAGES.values():
@@ -137,15 +126,15 @@ def catalogue_node(
         stmt = stmt.where(Resource.owner_org_id == org.id)
     modified = session.scalar(stmt)
     if modified is not None:
-        node.add(DCT.modified, Literal(modified.date().isoformat(), datatype=XSD.date))
+        node.add(DCT.modified, Lit(modified.date().isoformat(), datatype=XSD.date))
     return node
 
 
 def page_node(page: Page, total: int) -> Node:
     last = max(1, -(-total // page.size))
     node = Node(iri(page.url(page.number)), (HYDRA.PartialCollectionView,))
-    node.add(HYDRA.totalItems, Literal(total, datatype=XSD.integer))
-    node.add(HYDRA.itemsPerPage, Literal(page.size, datatype=XSD.integer))
+    node.add(HYDRA.totalItems, Lit(str(total), datatype=XSD.integer))
+    node.add(HYDRA.itemsPerPage, Lit(str(page.size), datatype=XSD.integer))
     node.add(HYDRA.first, iri(page.url(1)))
     node.add(HYDRA.last, iri(page.url(last)))
     if page.number < last:
@@ -167,39 +156,28 @@ def catalogue_document(
     """The catalogue as text chunks: everything, or one page with Hydra links."""
     writer = DocumentWriter(fmt)
     exporter = Exporter(session, base_url, catalogue_uri)
+    loader = RowLoader(session, org.id if org is not None else None)
     yield writer.start()
     head = [catalogue_node(session, exporter, catalogue_uri, org)]
-    stmt = _resource_query(org).order_by(Resource.id)
     if page is not None:
         count = select(func.count()).select_from(Resource)
         if org is not None:
             count = count.where(Resource.owner_org_id == org.id)
         head.append(page_node(page, session.scalar(count) or 0))
-        batches: Iterable[list[Resource]] = [
-            list(session.scalars(stmt.offset((page.number - 1) * page.size).limit(page.size)))
-        ]
+        batches = loader.batches(offset=(page.number - 1) * page.size, limit=page.size)
     else:
-        batches = _batches(session, stmt)
+        batches = loader.batches()
     yield writer.write(head + exporter.take_pending())
+    catalogue = iri(catalogue_uri)
     for batch in batches:
-        nodes = exporter.datasets(batch)
-        members = Node(iri(catalogue_uri))
-        for node in nodes:
-            members.add(DCAT.dataset, node.id)
-        yield writer.write([members, *nodes, *exporter.take_pending()])
-        for resource in batch:
-            session.expunge(resource)
+        members = Node(catalogue)
+        parts = []
+        for nodes in exporter.each_dataset(batch):
+            members.add(DCAT.dataset, nodes[0].id)
+            parts.append(writer.write(nodes))
+        parts.append(writer.write([members]))
+        yield "".join(parts)
     yield writer.end()
-
-
-def _batches(session: Session, stmt: Select[Resource]) -> Iterator[list[Resource]]:
-    last_id = 0
-    while True:
-        batch = list(session.scalars(stmt.where(Resource.id > last_id).limit(BATCH)))
-        if not batch:
-            return
-        last_id = batch[-1].id
-        yield batch
 
 
 def dataset_document(session: Session, *, base_url: str, fmt: str, resource: Resource) -> str:
@@ -216,7 +194,7 @@ def dataset_graph_nodes(session: Session, base_url: str, resources: list[Resourc
     return exporter.datasets(resources) + exporter.take_pending()
 
 
-def catalogue_uri_for(base_url: str, org: Organisation | None) -> URIRef:
+def catalogue_uri_for(base_url: str, org: Organisation | None) -> Iri:
     if org is None:
         return iri(f"{base_url}/catalog")
     return iri(f"{base_url}/organisations/{org.short_name}/catalog")

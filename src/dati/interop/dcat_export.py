@@ -8,19 +8,32 @@ services) are written once per document: ``Exporter`` remembers what it has emit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dati.catalog import vocabularies as catalog_vocab
 from dati.catalog.models import DataService, DataServiceResource, Distribution, Resource
 from dati.interop import dcat_vocab as vocab
+from dati.interop.dcat_rows import DistributionRow, ResourceRow
 from dati.interop.models import HarvestedRecord, Series, SeriesMember
-from dati.interop.rdf_writer import DCAT, DCATAP, DCT, ELI, FOAF, RDFS, SKOS, VCARD, Node, iri
+from dati.interop.rdf_writer import (
+    DCAT,
+    DCATAP,
+    DCT,
+    ELI,
+    FOAF,
+    RDFS,
+    SKOS,
+    VCARD,
+    XSD,
+    Iri,
+    Lit,
+    Node,
+    iri,
+)
 from dati.orgs.models import Organisation, OrgKind
 
 PUBLISHER_TYPES = {
@@ -32,18 +45,21 @@ PUBLISHER_TYPES = {
     OrgKind.NGO: ("NonProfitOrganisation", "Non-profit organisation"),
 }
 PUBLISHER_TYPE_BASE = "http://purl.org/adms/publishertype/"
+# The export reads ORM records for one dataset and plain rows when streaming the catalogue.
+ResourceLike = Resource | ResourceRow
+DistributionLike = Distribution | DistributionRow
 
 
-def texts(node: Node, predicate: URIRef, lv: str | None, en: str | None) -> None:
+def texts(node: Node, predicate: Iri, lv: str | None, en: str | None) -> None:
     """A Latvian and an English literal, each only when present."""
     if lv and lv.strip():
-        node.add(predicate, Literal(lv.strip(), lang="lv"))
+        node.add(predicate, Lit(lv.strip(), "lv"))
     if en and en.strip():
-        node.add(predicate, Literal(en.strip(), lang="en"))
+        node.add(predicate, Lit(en.strip(), "en"))
 
 
-def day(value: date | None) -> Literal | None:
-    return Literal(value.isoformat(), datatype=XSD.date) if value else None
+def day(value: date | None) -> Lit | None:
+    return Lit(value.isoformat(), datatype=XSD.date) if value else None
 
 
 class Exporter:
@@ -56,6 +72,7 @@ class Exporter:
         self._emitted: set[str] = set()
         self._pending: list[Node] = []
         self._service_uris: dict[int, str] = {}
+        self._refs: dict[tuple[str, str], Iri] = {}
 
     # --- URIs ------------------------------------------------------------------------------
 
@@ -89,55 +106,57 @@ class Exporter:
         pending, self._pending = self._pending, []
         return pending
 
-    def _shared(self, uri: str, node: Node) -> URIRef:
-        if uri not in self._emitted:
-            self._emitted.add(uri)
+    def _shared(self, key: str, node: Node) -> None:
+        """Queue ``node`` for writing unless a node under ``key`` was already written."""
+        if key not in self._emitted:
+            self._emitted.add(key)
             self._pending.append(node)
-        return URIRef(uri)
 
     def ref(
         self,
         uri: str,
-        type_: URIRef,
+        type_: Iri,
         labels: tuple[str, str] | None = None,
-        scheme: URIRef | None = None,
-    ) -> URIRef:
+        scheme: Iri | None = None,
+    ) -> Iri:
         """A shared typed node (concept, licence, standard ...) with optional prefLabels."""
-        node = Node(iri(uri), (type_,))
-        key = f"{type_} {node.id}"
-        if key in self._emitted:
-            return URIRef(str(node.id))
+        known = self._refs.get((uri, type_))
+        if known is not None:
+            return known
+        target = iri(uri)
+        node = Node(target, (type_,))
         if labels:
             texts(node, SKOS.prefLabel, *labels)
         node.add(SKOS.inScheme, scheme)
-        self._shared(key, node)
-        return URIRef(str(node.id))
+        self._pending.append(node)
+        self._refs[(uri, type_)] = target
+        return target
 
-    def typed(self, uri: str, type_: URIRef) -> URIRef:
+    def typed(self, uri: str, type_: Iri) -> Iri:
         """A link typed as the shapes' sh:class asks (a web page is a foaf:Document).
 
         Not remembered: such links are mostly unique, so the typing triple is simply
         written next to each use, which keeps the exporter's memory flat.
         """
-        node = Node(iri(uri), (type_,))
-        self._pending.append(node)
-        return URIRef(str(node.id))
+        target = iri(uri)
+        self._pending.append(Node(target, (type_,)))
+        return target
 
-    def theme_scheme(self) -> URIRef:
+    def theme_scheme(self) -> Iri:
         """The EU data-theme vocabulary, the catalogue's dcat:themeTaxonomy."""
         if vocab.THEME_SCHEME not in self._emitted:
-            node = Node(URIRef(vocab.THEME_SCHEME), (SKOS.ConceptScheme,))
+            node = Node(Iri(vocab.THEME_SCHEME), (SKOS.ConceptScheme,))
             texts(node, DCT.title, "Datu tēmas", "Data themes")
             self._shared(vocab.THEME_SCHEME, node)
-        return URIRef(vocab.THEME_SCHEME)
+        return Iri(vocab.THEME_SCHEME)
 
-    def agent(self, org: Organisation) -> URIRef:
-        uri = str(iri(f"{self.base}/organisations/{org.short_name}"))
+    def agent(self, org: Organisation) -> Iri:
+        uri = iri(f"{self.base}/organisations/{org.short_name}")
         if uri in self._emitted:
-            return URIRef(uri)
-        node = Node(iri(uri), (FOAF.Agent, FOAF.Organization))
+            return uri
+        node = Node(uri, (FOAF.Agent, FOAF.Organization))
         texts(node, FOAF.name, org.name_lv, org.name_en)
-        node.add(DCT.identifier, Literal(org.short_name))
+        node.add(DCT.identifier, Lit(org.short_name))
         kind = PUBLISHER_TYPES.get(org.kind)
         if kind:
             node.add(
@@ -146,45 +165,53 @@ class Exporter:
             )
         if org.website:
             node.add(FOAF.homepage, self.typed(org.website, FOAF.Document))
-        return self._shared(uri, node)
+        self._shared(uri, node)
+        return uri
 
-    def licence(self, value: str) -> URIRef:
+    def licence(self, value: str) -> Iri:
         code = catalog_vocab.licence_code(value)
         label = catalog_vocab.licences()[code].label if code else None
         return self.ref(
             vocab.licence_uri(value), DCT.LicenseDocument, (label, label) if label else None
         )
 
-    def file_format(self, value: str) -> URIRef | Node:
+    def file_format(self, value: str) -> Iri | Node:
         code = vocab.format_from(value)
         if code is None:  # a format outside the EU list keeps its name on a blank node
-            return Node(None, (DCT.MediaTypeOrExtent,)).add(RDFS.label, Literal(value))
+            return Node(None, (DCT.MediaTypeOrExtent,)).add(RDFS.label, Lit(value))
         label = catalog_vocab.formats()[code].label
         return self.ref(vocab.format_uri(code), DCT.MediaTypeOrExtent, (label, label))
 
-    def hvd_legislation(self) -> URIRef:
+    def hvd_legislation(self) -> Iri:
         if vocab.HVD_LEGISLATION not in self._emitted:
-            node = Node(URIRef(vocab.HVD_LEGISLATION), (ELI.LegalResource,))
+            node = Node(Iri(vocab.HVD_LEGISLATION), (ELI.LegalResource,))
             texts(node, DCT.title, *vocab.HVD_LEGISLATION_LABEL)
             self._shared(vocab.HVD_LEGISLATION, node)
-        return URIRef(vocab.HVD_LEGISLATION)
+        return Iri(vocab.HVD_LEGISLATION)
 
-    def hvd_category(self, code: str) -> URIRef:
+    def hvd_category(self, code: str) -> Iri:
         return self.ref(vocab.hvd_uri(code), SKOS.Concept, catalog_vocab.HVD_CATEGORIES[code])
 
-    def contact(self, name: str | None, email: str | None) -> Node | None:
+    def contact(self, name: str | None, email: str | None, hvd: bool = False) -> Node | None:
         if not (name or email):
             return None
         node = Node(None, (VCARD.Kind, VCARD.Organization))
-        node.add(VCARD.fn, Literal(name or email))
+        node.add(VCARD.fn, Lit(name or email or ""))
         if email:
-            node.add(VCARD.hasEmail, self.typed(f"mailto:{email}", RDFS.Resource))
+            mailbox = f"mailto:{email}"
+            node.add(VCARD.hasEmail, self.typed(mailbox, RDFS.Resource) if hvd else iri(mailbox))
         return node
 
     # --- datasets --------------------------------------------------------------------------
 
-    def datasets(self, resources: Sequence[Resource]) -> list[Node]:
-        """Dataset nodes with their distributions; fetches side tables for the whole batch."""
+    def datasets(self, resources: Sequence[ResourceLike]) -> list[Node]:
+        """Dataset nodes with their distributions (and the shared nodes they need)."""
+        return [node for group in self.each_dataset(resources) for node in group]
+
+    def each_dataset(self, resources: Sequence[ResourceLike]) -> Iterator[list[Node]]:
+        """Per dataset: its node, then shared nodes it used first. Side tables are read
+        once per batch; each tree is handed out at once, so it can be written and dropped
+        young (long-lived trees would make the garbage collector scan the whole heap)."""
         ids = [r.id for r in resources]
         uris = self.resource_uris(ids)
         records = self._records("resource", ids)
@@ -202,7 +229,6 @@ class Exporter:
             )
         }
         series_uris = self.resource_uris(sorted(set(member_of.values())))
-        nodes = []
         for resource in resources:
             record = records.get(resource.id)
             node = self.dataset(
@@ -220,12 +246,11 @@ class Exporter:
                 node.add(DCAT.distribution, self.distribution(resource, dist, uri))
             for service in resource.data_services:
                 self.data_service(service)
-            nodes.append(node)
-        return nodes
+            yield [node, *self.take_pending()]
 
     def dataset(
         self,
-        r: Resource,
+        r: ResourceLike,
         uri: str,
         identifier: str,
         *,
@@ -234,16 +259,16 @@ class Exporter:
     ) -> Node:
         types = (DCAT.Dataset, DCAT.DatasetSeries) if is_series else (DCAT.Dataset,)
         node = Node(iri(uri), types)
-        node.add(DCT.identifier, Literal(identifier))
+        node.add(DCT.identifier, Lit(identifier))
         texts(node, DCT.title, r.title_lv, r.title_en)
         if (r.description_lv or "").strip() or (r.description_en or "").strip():
             texts(node, DCT.description, r.description_lv, r.description_en)
         else:  # DCAT-AP requires a description; the title is the best one we have
             texts(node, DCT.description, r.title_lv, r.title_en)
         for word in r.keywords_lv or []:
-            node.add(DCAT.keyword, Literal(word, lang="lv"))
+            node.add(DCAT.keyword, Lit(word, "lv"))
         for word in r.keywords_en or []:
-            node.add(DCAT.keyword, Literal(word, lang="en"))
+            node.add(DCAT.keyword, Lit(word, "en"))
         for code in r.themes or []:
             if code in catalog_vocab.THEMES:
                 node.add(
@@ -256,7 +281,9 @@ class Exporter:
                     ),
                 )
         node.add(DCT.publisher, self.agent(r.publisher or r.owner))
-        node.add(DCAT.contactPoint, self.contact(r.contact_name, r.contact_email))
+        node.add(
+            DCAT.contactPoint, self.contact(r.contact_name, r.contact_email, bool(r.hvd_category))
+        )
         if r.spatial:
             node.add(
                 DCT.spatial,
@@ -296,9 +323,7 @@ class Exporter:
         if r.licence:
             node.add(DCT.license, self.licence(r.licence))
         if r.rights:
-            node.add(
-                DCT.rights, Node(None, (DCT.RightsStatement,)).add(RDFS.label, Literal(r.rights))
-            )
+            node.add(DCT.rights, Node(None, (DCT.RightsStatement,)).add(RDFS.label, Lit(r.rights)))
         if r.conforms_to:
             node.add(DCT.conformsTo, self.ref(r.conforms_to, DCT.Standard))
         if r.landing_page:
@@ -310,28 +335,30 @@ class Exporter:
             node.add(DCAT.inSeries, iri(in_series))
         return node
 
-    def distribution(self, r: Resource, d: Distribution, uri: str) -> Node:
+    def distribution(self, r: ResourceLike, d: DistributionLike, uri: str) -> Node:
         node = Node(iri(uri), (DCAT.Distribution,))
         texts(node, DCT.title, d.title_lv, d.title_en)
         if d.description:
-            node.add(DCT.description, Literal(d.description, lang="lv"))
-        node.add(DCAT.accessURL, self.typed(d.access_url, RDFS.Resource))
+            node.add(DCT.description, Lit(d.description, "lv"))
+        # DCAT-AP HVD asks for URLs typed rdfs:Resource; elsewhere the type says nothing.
+        hvd = bool(r.hvd_category)
+        node.add(
+            DCAT.accessURL, self.typed(d.access_url, RDFS.Resource) if hvd else iri(d.access_url)
+        )
         if d.download_url:
-            node.add(DCAT.downloadURL, self.typed(d.download_url, RDFS.Resource))
+            node.add(DCAT.downloadURL, iri(d.download_url))
         if d.format:
             node.add(DCT["format"], self.file_format(d.format))
         if d.media_type:
             node.add(DCAT.mediaType, self.ref(vocab.media_type_uri(d.media_type), DCT.MediaType))
         if d.byte_size is not None:
-            node.add(DCAT.byteSize, Literal(d.byte_size, datatype=XSD.nonNegativeInteger))
+            node.add(DCAT.byteSize, Lit(str(d.byte_size), datatype=XSD.nonNegativeInteger))
         licence = d.licence or r.licence
         if licence:
             node.add(DCT.license, self.licence(licence))
         rights = d.rights or r.rights
         if rights:
-            node.add(
-                DCT.rights, Node(None, (DCT.RightsStatement,)).add(RDFS.label, Literal(rights))
-            )
+            node.add(DCT.rights, Node(None, (DCT.RightsStatement,)).add(RDFS.label, Lit(rights)))
         if d.conforms_to:
             node.add(DCT.conformsTo, self.ref(d.conforms_to, DCT.Standard))
         node.add(DCT.issued, day(d.issued))
@@ -344,17 +371,17 @@ class Exporter:
 
     # --- data services ---------------------------------------------------------------------
 
-    def data_service(self, service: DataService) -> URIRef:
+    def data_service(self, service: DataService) -> Iri:
         """The service's node, written once per document with every dataset it serves."""
         key = f"data_service:{service.id}"
         if key in self._emitted:
-            return URIRef(self._service_uris[service.id])
+            return Iri(self._service_uris[service.id])
         record = self._records("data_service", [service.id]).get(service.id)
         uri = (record.uri if record else None) or f"{self.base}/data-service/{service.name}"
         self._service_uris[service.id] = uri
         self._emitted.add(key)
         node = Node(iri(uri), (DCAT.DataService,))
-        node.add(DCT.identifier, Literal(record.identifier if record else uri))
+        node.add(DCT.identifier, Lit(record.identifier if record else uri))
         texts(node, DCT.title, service.title_lv, service.title_en)
         texts(node, DCT.description, service.description_lv, service.description_en)
         node.add(DCAT.endpointURL, self.typed(service.endpoint_url, RDFS.Resource))
@@ -395,9 +422,9 @@ class Exporter:
             contact = next((row for row in served if row.contact_email or row.contact_name), None)
             node.add(
                 DCAT.contactPoint,
-                self.contact(contact.contact_name, contact.contact_email)
+                self.contact(contact.contact_name, contact.contact_email, hvd=True)
                 if contact
-                else self.contact(service.owner.name_lv, None),
+                else self.contact(service.owner.name_lv, None, hvd=True),
             )
             node.add(
                 FOAF.page,

@@ -22,8 +22,13 @@ from rdflib.term import Node as Term
 from dati.catalog.models import AccessRights
 from dati.i18n import gettext as _
 from dati.interop import dcat_vocab as vocab
-from dati.interop.rdf_writer import DCAT, DCATAP, DCT, FOAF, HYDRA, RDFS, SKOS, VCARD
+from dati.interop.rdf_writer import PREFIXES
 
+# rdflib namespaces for reading graphs (the writers use plain-string vocabularies).
+DCAT, DCATAP, DCT, FOAF, HYDRA, RDFS, SKOS, VCARD = (
+    Namespace(PREFIXES[p])
+    for p in ("dcat", "dcatap", "dct", "foaf", "hydra", "rdfs", "skos", "vcard")
+)
 SCHEMA = Namespace("http://schema.org/")
 SCHEMA_S = Namespace("https://schema.org/")
 
