@@ -8,7 +8,7 @@ import platform
 import sys
 
 # Explicit list: each entry is a module under bench/ with a main() -> None.
-BENCHMARKS: list[str] = ["http_shell", "interop_dcat_export"]
+BENCHMARKS: list[str] = ["http_shell", "interop_dcat_export", "readiness_scores"]
 
 
 def main(argv: list[str]) -> None:

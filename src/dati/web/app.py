@@ -61,6 +61,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 def _include_routers(app: FastAPI) -> None:
     # Explicit list: reading it tells you every feature the app serves.
+    from dati.ai import api as ai_api
+    from dati.ai import views as ai_views
     from dati.auth import api as auth_api
     from dati.auth import views as auth_views
     from dati.interop import api as interop_api
@@ -68,6 +70,8 @@ def _include_routers(app: FastAPI) -> None:
     from dati.interop import views as interop_views
     from dati.orgs import api as orgs_api
     from dati.orgs import views as orgs_views
+    from dati.readiness import api as readiness_api
+    from dati.readiness import views as readiness_views
     from dati.web import system
 
     app.include_router(system.router)
@@ -79,3 +83,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(dcat_api.router)
     app.include_router(ckan_api.router)
     app.include_router(interop_views.router)
+    app.include_router(ai_api.router, prefix="/api/v1")
+    app.include_router(ai_views.router)
+    app.include_router(readiness_api.router, prefix="/api/v1")
+    app.include_router(readiness_views.router)

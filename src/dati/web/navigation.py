@@ -30,7 +30,12 @@ def _citizen(actor: Actor) -> bool:
 MENU: list[NavItem] = [
     NavItem("Organisations", "/organisations", _everyone),
     NavItem("Harvesting", "/harvest", _role(Role.STEWARD)),
+    NavItem("AI register", "/ai/register", _everyone),
+    NavItem("AI systems", "/ai/systems", _role(Role.AI_OFFICER, Role.AUDITOR)),
+    NavItem("AI Act check", "/ai/classify", _role(Role.AI_OFFICER)),
     NavItem("Users", "/admin/users", _role(Role.ADMIN)),
+    # Institution staff (any role in an organisation), auditors and administrators.
+    NavItem("Readiness", "/readiness", lambda actor: actor.is_admin or bool(actor.org_ids())),
 ]
 
 
