@@ -14,6 +14,7 @@ from dati.ai import factories as ai_factories
 from dati.auth import factories as auth_factories
 from dati.auth.actor import Actor
 from dati.config import Settings
+from dati.interop import factories as interop_factories
 from dati.orgs import factories as orgs_factories
 from dati.readiness import factories as readiness_factories
 
@@ -34,4 +35,6 @@ def load(session: Session, settings: Settings) -> DemoReport:
     created = ai_factories.load_demo(session, actor, settings.data_dir)
     report.lines.append(f"AI systems: {created} created")
     report.lines += readiness_factories.load_demo(session, actor)
+    # After the catalogue's own demo data: harvesting adds a municipality's open data.
+    report.lines += interop_factories.load_demo(session, actor)
     return report

@@ -151,8 +151,12 @@ def resolve_host(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
-def check_url(url: str, *, allow_private: bool) -> None:
-    """Refuse non-web URLs and, unless allowed, addresses inside private networks."""
+def check_url(url: str, *, allow_private: bool, resolve: bool = True) -> None:
+    """Refuse non-web URLs and, unless allowed, addresses inside private networks.
+
+    ``resolve=False`` judges only what is written (a saved source is checked again, with
+    DNS, every time it is fetched; DNS may be down when a steward saves it).
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Invalid(
@@ -165,15 +169,18 @@ def check_url(url: str, *, allow_private: bool) -> None:
         addresses = [str(ipaddress.ip_address(parts.hostname))]
     except ValueError:
         addresses = []
-    try:
-        addresses = addresses or resolve_host(
-            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
-        )
-    except OSError:
-        raise Invalid(
-            _("The host {host} could not be found.", host=parts.hostname),
-            errors={"url": _("Unknown host.")},
-        ) from None
+    if not addresses and parts.hostname.lower() in ("localhost", "localhost.localdomain"):
+        addresses = ["127.0.0.1"]
+    if not addresses and resolve:
+        try:
+            addresses = resolve_host(
+                parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+            )
+        except OSError:
+            raise Invalid(
+                _("The host {host} could not be found.", host=parts.hostname),
+                errors={"url": _("Unknown host.")},
+            ) from None
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
         if not ip.is_global:

@@ -63,7 +63,7 @@ def _check(title: str, url: str) -> dict[str, str]:
     if not title.strip():
         errors["title"] = _("Enter a title.")
     try:
-        harvest_fetch.check_url(url.strip(), allow_private=False)
+        harvest_fetch.check_url(url.strip(), allow_private=False, resolve=False)
     except Invalid as exc:
         errors["url"] = exc.detail
     return errors
