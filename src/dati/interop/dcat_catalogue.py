@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from dati.catalog.models import Resource
 from dati.interop import dcat_vocab as vocab
 from dati.interop import rdf_writer as rdf
-from dati.interop.dcat_export import Exporter, texts
+from dati.interop.dcat_export import Exporter
 from dati.interop.dcat_rows import RowLoader
 from dati.interop.rdf_writer import DCAT, DCT, FOAF, HYDRA, XSD, Iri, Lit, Node, iri
 from dati.orgs import service as orgs_service
@@ -80,23 +80,20 @@ def catalogue_node(
 ) -> Node:
     node = Node(iri(uri), (DCAT.Catalog,))
     if org is not None:
-        texts(
-            node,
+        node.texts(
             DCT.title,
             f"{org.name_lv} — datu katalogs",
             f"{org.name_en or org.name_lv} — data catalogue",
         )
-        texts(
-            node,
+        node.texts(
             DCT.description,
             f"Iestādes {org.name_lv} informācijas resursi un datu pakalpojumi.",
             f"Information resources and data services of {org.name_en or org.name_lv}.",
         )
         node.add(DCT.publisher, exporter.agent(org))
     else:
-        texts(node, DCT.title, "Valsts datu katalogs", "National data catalogue")
-        texts(
-            node,
+        node.texts(DCT.title, "Valsts datu katalogs", "National data catalogue")
+        node.texts(
             DCT.description,
             "Valsts pārvaldes informācijas resursi, datu kopas un datu pakalpojumi.",
             "Information resources, datasets and data services of the public administration.",

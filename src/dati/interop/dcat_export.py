@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dati.catalog import vocabularies as catalog_vocab
-from dati.catalog.models import DataService, DataServiceResource, Distribution, Resource
+from dati.catalog.models import AccessRights, DataService, Distribution, Resource
+from dati.interop import dcat_services
 from dati.interop import dcat_vocab as vocab
 from dati.interop.dcat_rows import DistributionRow, ResourceRow
 from dati.interop.models import HarvestedRecord, Series, SeriesMember
@@ -48,14 +49,6 @@ PUBLISHER_TYPE_BASE = "http://purl.org/adms/publishertype/"
 # The export reads ORM records for one dataset and plain rows when streaming the catalogue.
 ResourceLike = Resource | ResourceRow
 DistributionLike = Distribution | DistributionRow
-
-
-def texts(node: Node, predicate: Iri, lv: str | None, en: str | None) -> None:
-    """A Latvian and an English literal, each only when present."""
-    if lv and lv.strip():
-        node.add(predicate, Lit(lv.strip(), "lv"))
-    if en and en.strip():
-        node.add(predicate, Lit(en.strip(), "en"))
 
 
 def day(value: date | None) -> Lit | None:
@@ -126,7 +119,7 @@ class Exporter:
         target = iri(uri)
         node = Node(target, (type_,))
         if labels:
-            texts(node, SKOS.prefLabel, *labels)
+            node.texts(SKOS.prefLabel, *labels)
         node.add(SKOS.inScheme, scheme)
         self._pending.append(node)
         self._refs[(uri, type_)] = target
@@ -146,7 +139,7 @@ class Exporter:
         """The EU data-theme vocabulary, the catalogue's dcat:themeTaxonomy."""
         if vocab.THEME_SCHEME not in self._emitted:
             node = Node(Iri(vocab.THEME_SCHEME), (SKOS.ConceptScheme,))
-            texts(node, DCT.title, "Datu tēmas", "Data themes")
+            node.texts(DCT.title, "Datu tēmas", "Data themes")
             self._shared(vocab.THEME_SCHEME, node)
         return Iri(vocab.THEME_SCHEME)
 
@@ -155,7 +148,7 @@ class Exporter:
         if uri in self._emitted:
             return uri
         node = Node(uri, (FOAF.Agent, FOAF.Organization))
-        texts(node, FOAF.name, org.name_lv, org.name_en)
+        node.texts(FOAF.name, org.name_lv, org.name_en)
         node.add(DCT.identifier, Lit(org.short_name))
         kind = PUBLISHER_TYPES.get(org.kind)
         if kind:
@@ -185,7 +178,7 @@ class Exporter:
     def hvd_legislation(self) -> Iri:
         if vocab.HVD_LEGISLATION not in self._emitted:
             node = Node(Iri(vocab.HVD_LEGISLATION), (ELI.LegalResource,))
-            texts(node, DCT.title, *vocab.HVD_LEGISLATION_LABEL)
+            node.texts(DCT.title, *vocab.HVD_LEGISLATION_LABEL)
             self._shared(vocab.HVD_LEGISLATION, node)
         return Iri(vocab.HVD_LEGISLATION)
 
@@ -260,11 +253,11 @@ class Exporter:
         types = (DCAT.Dataset, DCAT.DatasetSeries) if is_series else (DCAT.Dataset,)
         node = Node(iri(uri), types)
         node.add(DCT.identifier, Lit(identifier))
-        texts(node, DCT.title, r.title_lv, r.title_en)
+        node.texts(DCT.title, r.title_lv, r.title_en)
         if (r.description_lv or "").strip() or (r.description_en or "").strip():
-            texts(node, DCT.description, r.description_lv, r.description_en)
+            node.texts(DCT.description, r.description_lv, r.description_en)
         else:  # DCAT-AP requires a description; the title is the best one we have
-            texts(node, DCT.description, r.title_lv, r.title_en)
+            node.texts(DCT.description, r.title_lv, r.title_en)
         for word in r.keywords_lv or []:
             node.add(DCAT.keyword, Lit(word, "lv"))
         for word in r.keywords_en or []:
@@ -309,15 +302,7 @@ class Exporter:
             )
         node.add(DCT.issued, day(r.issued))
         node.add(DCT.modified, day(r.modified))
-        code = catalog_vocab.ACCESS_RIGHT_CODES[r.access_rights.value]
-        node.add(
-            DCT.accessRights,
-            self.ref(
-                vocab.access_right_uri(r.access_rights),
-                DCT.RightsStatement,
-                vocab.access_right_labels()[code],
-            ),
-        )
+        node.add(DCT.accessRights, self.access_rights(r.access_rights))
         # DCAT-AP puts licences and rights on distributions; they are repeated on the dataset
         # so a dataset without distributions loses nothing (the shapes are open).
         if r.licence:
@@ -337,7 +322,7 @@ class Exporter:
 
     def distribution(self, r: ResourceLike, d: DistributionLike, uri: str) -> Node:
         node = Node(iri(uri), (DCAT.Distribution,))
-        texts(node, DCT.title, d.title_lv, d.title_en)
+        node.texts(DCT.title, d.title_lv, d.title_en)
         if d.description:
             node.add(DCT.description, Lit(d.description, "lv"))
         # DCAT-AP HVD asks for URLs typed rdfs:Resource; elsewhere the type says nothing.
@@ -377,60 +362,18 @@ class Exporter:
         if key in self._emitted:
             return Iri(self._service_uris[service.id])
         record = self._records("data_service", [service.id]).get(service.id)
-        uri = (record.uri if record else None) or f"{self.base}/data-service/{service.name}"
+        uri = iri((record.uri if record else None) or f"{self.base}/data-service/{service.name}")
         self._service_uris[service.id] = uri
         self._emitted.add(key)
-        node = Node(iri(uri), (DCAT.DataService,))
-        node.add(DCT.identifier, Lit(record.identifier if record else uri))
-        texts(node, DCT.title, service.title_lv, service.title_en)
-        texts(node, DCT.description, service.description_lv, service.description_en)
-        node.add(DCAT.endpointURL, self.typed(service.endpoint_url, RDFS.Resource))
-        if service.endpoint_description:
-            node.add(
-                DCAT.endpointDescription, self.typed(service.endpoint_description, RDFS.Resource)
-            )
-        code = catalog_vocab.ACCESS_RIGHT_CODES[service.access_rights.value]
-        node.add(
-            DCT.accessRights,
-            self.ref(
-                vocab.access_right_uri(service.access_rights),
-                DCT.RightsStatement,
-                vocab.access_right_labels()[code],
-            ),
+        self._pending.append(
+            dcat_services.service_node(self, service, uri, record.identifier if record else uri)
         )
-        if service.licence:
-            node.add(DCT.license, self.licence(service.licence))
-        if service.conforms_to:
-            node.add(DCT.conformsTo, self.ref(service.conforms_to, DCT.Standard))
-        node.add(DCT.publisher, self.agent(service.owner))
-        served = self.session.execute(
-            select(
-                Resource.id, Resource.hvd_category, Resource.contact_name, Resource.contact_email
-            )
-            .join(DataServiceResource, DataServiceResource.resource_id == Resource.id)
-            .where(DataServiceResource.data_service_id == service.id)
-            .order_by(Resource.id)
-        ).all()
-        served_uris = self.resource_uris([row.id for row in served])
-        for row in served:
-            node.add(DCAT.servesDataset, iri(served_uris[row.id]))
-        hvd = sorted({row.hvd_category for row in served if row.hvd_category})
-        if hvd:  # DCAT-AP HVD: a service of high-value datasets says so and how to reach it
-            for code in hvd:
-                node.add(DCATAP.hvdCategory, self.hvd_category(code))
-            node.add(DCATAP.applicableLegislation, self.hvd_legislation())
-            contact = next((row for row in served if row.contact_email or row.contact_name), None)
-            node.add(
-                DCAT.contactPoint,
-                self.contact(contact.contact_name, contact.contact_email, hvd=True)
-                if contact
-                else self.contact(service.owner.name_lv, None, hvd=True),
-            )
-            node.add(
-                FOAF.page,
-                self.typed(service.endpoint_description or service.endpoint_url, FOAF.Document),
-            )
-        self._pending.append(node)
         if self.catalogue_uri:
-            self._pending.append(Node(iri(self.catalogue_uri)).add(DCAT.service, iri(uri)))
-        return iri(uri)
+            self._pending.append(Node(iri(self.catalogue_uri)).add(DCAT.service, uri))
+        return uri
+
+    def access_rights(self, value: AccessRights) -> Iri:
+        code = catalog_vocab.ACCESS_RIGHT_CODES[value.value]
+        return self.ref(
+            vocab.access_right_uri(value), DCT.RightsStatement, vocab.access_right_labels()[code]
+        )

@@ -15,6 +15,7 @@ from typing import Any
 from rdflib import Graph
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from dati import clock
 from dati.auth.actor import Actor
@@ -103,7 +104,8 @@ def harvest_document(
 
 def _problem(run: HarvestRun, identifier: str, title: str, message: str, **extra: Any) -> None:
     entry = {"identifier": identifier, "title": title, "message": message, "level": "error"}
-    run.errors = [*run.errors, entry | extra]
+    run.errors.append(entry | extra)
+    flag_modified(run, "errors")  # a JSON list changed in place
 
 
 def harvest_graph(session: Session, run: HarvestRun, graph: Graph) -> ParsedCatalogue:

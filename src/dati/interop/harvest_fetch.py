@@ -26,7 +26,7 @@ from dati.i18n import gettext as _
 MAX_BYTES = 64 * 1024 * 1024
 TIMEOUT_SECONDS = 60.0
 MAX_REDIRECTS = 5
-DCAT_AP_CONTEXT = Path(__file__).resolve().parent / "data" / "dcat-ap-3.0.1-context.jsonld"
+DCAT_AP_CONTEXT = Path(__file__).resolve().parent / "data" / "dcat-ap-3.0.1-context.json"
 # Tests replace the transport; production uses the network.
 TRANSPORT: httpx.BaseTransport | None = None
 

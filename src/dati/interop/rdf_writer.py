@@ -118,6 +118,14 @@ class Node:
             self.props.append((predicate, value))
         return self
 
+    def texts(self, predicate: Iri, lv: str | None, en: str | None) -> Node:
+        """A Latvian and an English literal, each only when present."""
+        if lv and lv.strip():
+            self.props.append((predicate, Lit(lv.strip(), "lv")))
+        if en and en.strip():
+            self.props.append((predicate, Lit(en.strip(), "en")))
+        return self
+
 
 def _flatten(nodes: Iterable[Node]) -> Iterator[Node]:
     """Each IRI-identified node, nested IRI nodes after their parent."""
