@@ -149,3 +149,42 @@ def test_the_api_harvests_an_upload_and_reports_in_json(
     assert (body["status"], body["created"], body["org"]["short_name"]) == ("ok", 1, "VZD")
     run = client.get(f"/api/v1/harvest/runs/{body['id']}")
     assert run.status_code == 200 and run.json()["origin"] == "g.jsonld"
+
+
+def test_the_sources_api_creates_changes_runs_and_removes_a_source(
+    client: TestClient, make_user: MakeUser, login: Login, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        harvest_fetch,
+        "TRANSPORT",
+        httpx.MockTransport(
+            lambda r: httpx.Response(200, content=(SOURCES / "geoportal.jsonld").read_bytes())
+        ),
+    )
+    monkeypatch.setattr(harvest_fetch, "resolve_host", lambda host, port: ["195.244.150.10"])
+    make_user("vzd-avoti", (Role.STEWARD, "VZD"))
+    login("vzd-avoti")
+    headers = {"x-csrf-token": csrf_from(client.get("/harvest").text)}
+    created = client.post(
+        "/api/v1/harvest/sources",
+        json={"title": "Ģeoportāls", "url": "https://geo.example.lv/c.jsonld", "org": "VZD"},
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    source = created.json()
+    assert source["enabled"] is True and source["interval_hours"] == 24
+    changed = client.patch(
+        f"/api/v1/harvest/sources/{source['id']}", json={"interval_hours": 6}, headers=headers
+    )
+    assert changed.status_code == 200 and changed.json()["interval_hours"] == 6
+    refused = client.patch(
+        f"/api/v1/harvest/sources/{source['id']}", json={"url": "ftp://x"}, headers=headers
+    )
+    assert refused.status_code == 422 and "url" in refused.json()["errors"]
+    run = client.post(f"/api/v1/harvest/sources/{source['id']}/run", headers=headers)
+    assert run.status_code == 200 and run.json()["created"] == 1
+    assert [s["id"] for s in client.get("/api/v1/harvest/sources").json()] == [source["id"]]
+    gone = client.delete(f"/api/v1/harvest/sources/{source['id']}", headers=headers)
+    assert gone.status_code == 204
+    assert client.get(f"/api/v1/harvest/sources/{source['id']}").status_code == 404
+    assert client.get(f"/api/v1/harvest/runs/{run.json()['id']}").json()["source_id"] is None
