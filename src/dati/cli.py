@@ -249,5 +249,10 @@ def org_import(
     console.print(f"{created} created, {updated} updated")
 
 
+from dati.exchange.cli import publish as _publish  # noqa: E402 - needs the helpers above
+
+app.command("publish")(_publish)
+
+
 def main() -> None:  # pragma: no cover
     app(sys.argv[1:])

@@ -29,6 +29,7 @@ def _citizen(actor: Actor) -> bool:
 
 MENU: list[NavItem] = [
     NavItem("Organisations", "/organisations", _everyone),
+    NavItem("Data", "/data", _everyone),
     NavItem("Harvesting", "/harvest", _role(Role.STEWARD)),
     NavItem("AI register", "/ai/register", _everyone),
     NavItem("AI systems", "/ai/systems", _role(Role.AI_OFFICER, Role.AUDITOR)),
