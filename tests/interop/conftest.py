@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import ckanapi
 import pytest
+import uvicorn
+from fastapi import FastAPI
 from pyshacl import validate
 from rdflib import Graph
 from rdflib.namespace import SH
@@ -149,3 +155,85 @@ def shacl_report(graph: Graph, *, hvd: bool = False) -> str | None:
     """None when ``graph`` conforms to DCAT-AP 3.0.1 (or DCAT-AP HVD), else the report text."""
     conforms, _, text = validate(graph, shacl_graph=_shapes(hvd))
     return None if conforms else str(text)
+
+
+ROADS_SCHEMA = {
+    "fields": [
+        {"name": "id", "type": "integer"},
+        {"name": "nosaukums", "type": "string"},
+        {"name": "novads", "type": "string"},
+        {"name": "garums_km", "type": "number"},
+        {"name": "atjaunots", "type": "date"},
+    ],
+    "primaryKey": ["id"],
+}
+ROADS_CSV = (
+    "id,nosaukums,novads,garums_km,atjaunots\n"
+    "1,Rīgas apvedceļš,Rīga,41.2,2024-05-01\n"
+    "2,Jelgavas šoseja,Jelgava,38.5,2023-09-12\n"
+    "3,Cēsu ceļš,Cēsis,12.0,\n"
+    "4,Valmieras iela,Rīga,3.4,2025-01-20\n"
+)
+
+
+@pytest.fixture
+def published(session: Session, system: Actor, data_dir: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Publish CSV text into a new resource through the exchange; returns the resource."""
+    from dati.exchange import service as exchange_service
+    from dati.exchange.service import SourceSpec
+    from dati.exchange.storage import DatasetStore
+
+    store = DatasetStore(data_dir / "exchange")
+
+    def publish(
+        name: str,
+        csv_text: str = ROADS_CSV,
+        schema: dict = ROADS_SCHEMA,
+        access: AccessRights = AccessRights.PUBLIC,
+        owner: str = "VZD",
+    ) -> Resource:
+        resource = catalog_service.create_resource(
+            session=session,
+            actor=system,
+            data=ResourceCreate(name=name, title_lv=name, owner=owner, access_rights=access),
+        )
+        catalog_service.set_table_schema(session=session, actor=system, name=name, schema=schema)
+        path = tmp_path / f"{name}.csv"
+        path.write_text(csv_text, encoding="utf-8")
+        exchange_service.publish_version(
+            session=session,
+            actor=system,
+            name=name,
+            source=SourceSpec(path=path, name=path.name),
+            store=store,
+        )
+        session.flush()
+        return resource
+
+    return publish
+
+
+@pytest.fixture
+def live_url(app: FastAPI) -> Iterator[str]:
+    """The test app served by uvicorn on a free loopback port, in this process."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def ckan(live_url: str) -> Iterator[ckanapi.RemoteCKAN]:
+    with ckanapi.RemoteCKAN(live_url) as remote:
+        yield remote

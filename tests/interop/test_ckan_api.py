@@ -2,44 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-
 import ckanapi
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from dati.catalog.models import Resource
-
-
-@pytest.fixture
-def live_url(app: FastAPI) -> Iterator[str]:
-    """The test app served by uvicorn on a free loopback port, in this process."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def ckan(live_url: str) -> Iterator[ckanapi.RemoteCKAN]:
-    with ckanapi.RemoteCKAN(live_url) as remote:
-        yield remote
 
 
 def test_ckanapi_lists_and_shows_packages(

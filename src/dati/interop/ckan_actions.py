@@ -5,108 +5,26 @@ calls. Every action makes exactly one permission check: through the service it c
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dati import __version__
-from dati.auth.actor import Actor
 from dati.auth.permissions import require
 from dati.catalog import service as catalog_service
 from dati.catalog import vocabularies
 from dati.catalog.models import Distribution, Resource
-from dati.config import Settings
-from dati.errors import DatiError, Invalid, NotFound
+from dati.errors import Invalid, NotFound
 from dati.i18n import gettext as _
-from dati.interop import ckan_dicts
+from dati.interop import ckan_dicts, datastore
 from dati.interop.ckan_dicts import PackageContext
+from dati.interop.ckan_params import MAX_LIST, Call, flag, names, number, required, text
 from dati.interop.models import HarvestedRecord
 from dati.interop.permissions import READ_CKAN
 from dati.orgs import service as orgs_service
 from dati.orgs.models import Organisation
-
-Params = dict[str, Any]
-MAX_LIST = 1000
-
-
-class SearchQueryError(DatiError):
-    """A package_search query CKAN would reject (unknown field, bad sort)."""
-
-    status, type, title = 400, "search-query", "Search Query Error"
-
-
-@dataclass(frozen=True)
-class Call:
-    """One action call: who asks, with which parameters, on which site."""
-
-    session: Session
-    actor: Actor
-    params: Params
-    settings: Settings
-
-    @property
-    def base_url(self) -> str:
-        return self.settings.base_url
-
-
-# --- parameters -------------------------------------------------------------------------------
-
-
-def text(params: Params, name: str, default: str = "") -> str:
-    value = params.get(name, default)
-    if isinstance(value, list):
-        value = value[0] if value else default
-    return str(value if value is not None else default).strip()
-
-
-def required(params: Params, name: str) -> str:
-    value = text(params, name)
-    if not value:
-        raise Invalid(_("Missing value"), errors={name: _("Missing value")})
-    return value
-
-
-def number(params: Params, name: str, default: int, low: int = 0, high: int = MAX_LIST) -> int:
-    raw = text(params, name, str(default)) or str(default)
-    try:
-        value = int(raw)
-    except ValueError:
-        raise Invalid(_("Invalid integer"), errors={name: _("Invalid integer")}) from None
-    if not low <= value <= high:
-        raise Invalid(
-            _("Must be between {low} and {high}.", low=low, high=high),
-            errors={name: _("Must be between {low} and {high}.", low=low, high=high)},
-        )
-    return value
-
-
-def flag(params: Params, name: str, default: bool = False) -> bool:
-    value = params.get(name, default)
-    if isinstance(value, bool):
-        return value
-    return text(params, name).lower() in ("true", "1", "yes", "on")
-
-
-def names(params: Params, name: str) -> list[str]:
-    """A list parameter: a JSON list, a repeated query parameter or one value."""
-    value = params.get(name)
-    if value is None or value == "":
-        return []
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    text_value = str(value).strip()
-    if text_value.startswith("["):
-        try:
-            parsed = json.loads(text_value)
-        except ValueError:
-            raise Invalid(_("Invalid list"), errors={name: _("Invalid list")}) from None
-        return [str(v) for v in parsed]
-    return [text_value]
-
 
 # --- context fetched in bulk ------------------------------------------------------------------
 
@@ -123,6 +41,7 @@ def package_context(call: Call, resources: list[Resource]) -> PackageContext:
     }
     return PackageContext(
         base_url=call.base_url,
+        datastore=datastore.active(call.session, call.actor, resources),
         harvested=harvested,
     )
 
@@ -291,15 +210,6 @@ def status_show(call: Call) -> dict[str, Any]:
     }
 
 
-def help_show(call: Call) -> str:
-    require(call.actor, READ_CKAN)
-    name = required(call.params, "name")
-    action = ACTIONS.get(name)
-    if action is None:
-        raise NotFound(_("Action {name} does not exist.", name=name))
-    return (action.__doc__ or name).strip()
-
-
 ACTIONS: dict[str, Callable[[Call], Any]] = {
     "package_list": package_list,
     "package_show": package_show,
@@ -310,5 +220,4 @@ ACTIONS: dict[str, Callable[[Call], Any]] = {
     "group_show": group_show,
     "tag_list": tag_list,
     "status_show": status_show,
-    "help_show": help_show,
 }

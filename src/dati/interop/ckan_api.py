@@ -5,6 +5,7 @@ answered in CKAN's envelope with CKAN's status codes."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dati.auth import service as auth_service
 from dati.auth.actor import Actor
+from dati.auth.permissions import require
 from dati.errors import (
     DatiError,
     Forbidden,
@@ -22,8 +24,10 @@ from dati.errors import (
     NotAuthenticated,
     NotFound,
 )
-from dati.interop import ckan_actions
-from dati.interop.ckan_actions import Call, SearchQueryError
+from dati.i18n import gettext as _
+from dati.interop import ckan_actions, datastore
+from dati.interop.ckan_params import Call, SearchQueryError, required
+from dati.interop.permissions import READ_CKAN
 from dati.web.deps import current_actor
 
 router = APIRouter(tags=["ckan"])
@@ -76,8 +80,26 @@ def _error(status: int, envelope: dict[str, Any], error: dict[str, Any]) -> JSON
     return JSONResponse(envelope | {"success": False, "error": error}, status_code=status)
 
 
+def help_show(call: Call) -> str:
+    """An action's documentation."""
+    require(call.actor, READ_CKAN)
+    name = required(call.params, "name")
+    action = ACTIONS.get(name)
+    if action is None:
+        raise NotFound(_("Action {name} does not exist.", name=name))
+    return (action.__doc__ or name).strip()
+
+
+# Every action this API answers, by CKAN's name.
+ACTIONS: dict[str, Callable[[Call], Any]] = {
+    **ckan_actions.ACTIONS,
+    **datastore.ACTIONS,
+    "help_show": help_show,
+}
+
+
 def _run(call: Call, name: str) -> Any:
-    return ckan_actions.ACTIONS[name](call)
+    return ACTIONS[name](call)
 
 
 @router.api_route("/api/3/action/{name}", methods=["GET", "POST"], summary="CKAN Action API v3")
@@ -87,7 +109,7 @@ async def action(name: str, request: Request) -> JSONResponse:
     envelope: dict[str, Any] = {
         "help": f"{settings.base_url}/api/3/action/help_show?name={name}",
     }
-    if name not in ckan_actions.ACTIONS:
+    if name not in ACTIONS:
         return _error(
             400,
             envelope,

@@ -13,6 +13,7 @@ statement timeout (the connection is interrupted) and a row limit.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,9 @@ FORBIDDEN = (
 )
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # sqlglot underlines the error position for terminals
+
+
 class SqlRefused(Invalid):
     """The SQL is not a query datastore_search_sql runs."""
 
@@ -86,7 +90,8 @@ def check(sql: str) -> CheckedQuery:
     try:
         statements = [s for s in sqlglot.parse(sql, read="postgres") if s is not None]
     except SqlglotError as exc:
-        raise _refuse(_("The SQL could not be parsed: {reason}", reason=str(exc)[:200])) from None
+        reason = _ANSI.sub("", str(exc)).split("\n")[0][:200]
+        raise _refuse(_("The SQL could not be parsed: {reason}", reason=reason)) from None
     if len(statements) != 1:
         raise _refuse(_("Send exactly one SELECT statement."))
     tree = statements[0]
@@ -177,10 +182,12 @@ def run(
     files: list[Path],
     *,
     params: list[Any] | None = None,
-    max_rows: int = MAX_ROWS,
-    timeout: float = TIMEOUT_SECONDS,
+    max_rows: int | None = None,
+    timeout: float | None = None,
 ) -> SqlResult:
     """Run a checked query over the given version files (one per view) in a sandbox."""
+    max_rows = MAX_ROWS if max_rows is None else max_rows
+    timeout = TIMEOUT_SECONDS if timeout is None else timeout
     conn = duckdb.connect(
         config={
             "memory_limit": MEMORY_LIMIT,
@@ -194,8 +201,11 @@ def run(
         conn.execute("SET enable_external_access = false")
         conn.execute("SET lock_configuration = true")
         for index, path in enumerate(files):
+            # CKAN's _id: the row's position in the version file, counted from 1.
             conn.execute(
-                f"CREATE VIEW t{index} AS SELECT * FROM read_parquet('{_quoted_path(path)}')"  # noqa: S608 - our own file path
+                f"CREATE VIEW t{index} AS SELECT file_row_number + 1 AS _id, "  # noqa: S608 - our own file path
+                f"* EXCLUDE (file_row_number) FROM read_parquet('{_quoted_path(path)}', "
+                "file_row_number = true)"
             )
         wrapped = f"SELECT * FROM ({query.sql}) AS q LIMIT {int(max_rows) + 1}"  # noqa: S608 - checked above
         timer = threading.Timer(timeout, conn.interrupt)
