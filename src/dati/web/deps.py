@@ -13,8 +13,11 @@ from dati.config import Settings
 from dati.errors import NotAuthenticated
 
 
-def get_session(request: Request) -> Session:
-    """The session opened for this request by DbSessionMiddleware (committed before the response)."""
+async def get_session(request: Request) -> Session:
+    """The session opened for this request by DbSessionMiddleware (committed before the response).
+
+    async because it does no I/O: a sync dependency would cost a thread-pool hop per request.
+    """
     session: Session = request.state.db_session
     return session
 
@@ -22,7 +25,7 @@ def get_session(request: Request) -> Session:
 DbSession = Annotated[Session, Depends(get_session)]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
