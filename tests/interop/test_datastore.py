@@ -30,7 +30,7 @@ def test_published_data_is_a_datastore_resource_of_its_package(
     package = ckan.action.package_show(id=roads)
     data = [r for r in package["resources"] if r["datastore_active"]]
     assert len(data) == 1 and data[0]["id"] == roads and data[0]["datastore_rows"] == 4
-    assert ckan.action.resource_show(id=roads)["url"].endswith(f"/api/v1/data/{roads}.csv")
+    assert ckan.action.resource_show(id=roads)["url"].endswith(f"/api/v1/data/{roads}?format=csv")
     hidden = ckan.action.package_show(id="slepeni-celi")
     assert not any(r["datastore_active"] for r in hidden["resources"])
 
@@ -130,3 +130,22 @@ def test_unknown_resources_answer_404(client: TestClient) -> None:
     response = client.get(ACTION + "datastore_search?resource_id=nav-tada")
     assert response.status_code == 404
     assert response.json()["error"]["__type"] == "Not Found Error"
+
+
+def test_the_dcat_export_offers_published_data_as_a_distribution(
+    client: TestClient, roads: str
+) -> None:
+    from rdflib import Graph, URIRef
+
+    from dati.interop.dcat_harvest import DCAT
+
+    base = "http://127.0.0.1:8000"
+    graph = Graph().parse(data=client.get(f"/dataset/{roads}.ttl").text, format="turtle")
+    data = URIRef(f"{base}/dataset/{roads}/distribution/data")
+    assert (URIRef(f"{base}/dataset/{roads}"), DCAT.distribution, data) in graph
+    assert graph.value(data, DCAT.accessURL) == URIRef(f"{base}/api/v1/data/{roads}")
+    assert graph.value(data, DCAT.downloadURL) == URIRef(f"{base}/api/v1/data/{roads}?format=csv")
+    closed = Graph().parse(data=client.get("/dataset/slepeni-celi.ttl").text, format="turtle")
+    closed_data = URIRef(f"{base}/dataset/slepeni-celi/distribution/data")
+    assert closed.value(closed_data, DCAT.accessURL) is not None
+    assert closed.value(closed_data, DCAT.downloadURL) is None  # only open data downloads

@@ -172,7 +172,7 @@ def data_resource_dict(
         "format": "CSV",
         "mimetype": "text/csv",
         "mimetype_inner": None,
-        "url": f"{base_url}/api/v1/data/{resource.name}.csv",
+        "url": f"{base_url}/api/v1/data/{resource.name}?format=csv",
         "size": data.size_bytes,
         "hash": "",
         "created": timestamp(data.published_at),

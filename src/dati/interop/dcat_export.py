@@ -222,6 +222,7 @@ class Exporter:
             )
         }
         series_uris = self.resource_uris(sorted(set(member_of.values())))
+        published = dcat_services.published_at(self.session, ids)
         for resource in resources:
             record = records.get(resource.id)
             node = self.dataset(
@@ -237,6 +238,11 @@ class Exporter:
                     f"{self.base}/dataset/{resource.name}/distribution/{dist.id}"
                 )
                 node.add(DCAT.distribution, self.distribution(resource, dist, uri))
+            if resource.id in published:
+                node.add(
+                    DCAT.distribution,
+                    dcat_services.data_distribution(self, resource, published[resource.id]),
+                )
             for service in resource.data_services:
                 self.data_service(service)
             yield [node, *self.take_pending()]

@@ -74,6 +74,7 @@ class ResourceRow:
     conforms_to: str | None
     landing_page: str | None
     hvd_category: str | None
+    personal_data: bool
     updated_at: datetime
     owner: Organisation = field(init=False)
     publisher: Organisation | None = field(init=False, default=None)

@@ -1,17 +1,23 @@
-"""A data service (dcat:DataService) as a DCAT-AP node, with DCAT-AP HVD's extra
-properties when it serves high-value datasets."""
+"""Services in DCAT-AP: a data service (dcat:DataService), with DCAT-AP HVD's extra
+properties when it serves high-value datasets, and the distribution of the data the
+exchange itself serves."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from dati.catalog.models import DataService, DataServiceResource, Resource
-from dati.interop.rdf_writer import DCAT, DCATAP, DCT, FOAF, RDFS, Iri, Lit, Node, iri
+from dati.catalog.models import AccessRights, DataService, DataServiceResource, Resource
+from dati.exchange.models import DatasetVersion
+from dati.interop import dcat_vocab as vocab
+from dati.interop.rdf_writer import DCAT, DCATAP, DCT, FOAF, RDFS, XSD, Iri, Lit, Node, iri
 
 if TYPE_CHECKING:
-    from dati.interop.dcat_export import Exporter
+    from dati.interop.dcat_export import Exporter, ResourceLike
 
 
 def service_node(exporter: Exporter, service: DataService, uri: Iri, identifier: str) -> Node:
@@ -55,4 +61,34 @@ def service_node(exporter: Exporter, service: DataService, uri: Iri, identifier:
             FOAF.page,
             exporter.typed(service.endpoint_description or service.endpoint_url, FOAF.Document),
         )
+    return node
+
+
+def published_at(session: Session, ids: Sequence[int]) -> dict[int, datetime]:
+    """When each resource's current version of data was published by the exchange."""
+    if not ids:
+        return {}
+    stmt = (
+        select(DatasetVersion.resource_id, func.max(DatasetVersion.created_at))
+        .where(DatasetVersion.resource_id.in_(ids), DatasetVersion.files_removed_at.is_(None))
+        .group_by(DatasetVersion.resource_id)
+    )
+    return {rid: created for rid, created in session.execute(stmt)}
+
+
+def data_distribution(exporter: Exporter, r: ResourceLike, published: datetime) -> Node:
+    """The data the exchange serves: the data API, and a CSV download for open data."""
+    node = Node(iri(f"{exporter.base}/dataset/{r.name}/distribution/data"), (DCAT.Distribution,))
+    node.texts(DCT.title, "Dati (API)", "Data (API)")
+    api = f"{exporter.base}/api/v1/data/{r.name}"
+    node.add(DCAT.accessURL, exporter.typed(api, RDFS.Resource) if r.hvd_category else iri(api))
+    if r.access_rights is AccessRights.PUBLIC and not r.personal_data:
+        node.add(DCAT.downloadURL, iri(f"{api}?format=csv"))
+    node.add(DCT["format"], exporter.file_format("CSV"))
+    node.add(DCAT.mediaType, exporter.ref(vocab.media_type_uri("text/csv"), DCT.MediaType))
+    if r.licence:
+        node.add(DCT.license, exporter.licence(r.licence))
+    node.add(DCT.modified, Lit(published.date().isoformat(), datatype=XSD.date))
+    if r.hvd_category:
+        node.add(DCATAP.applicableLegislation, exporter.hvd_legislation())
     return node
