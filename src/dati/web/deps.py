@@ -13,24 +13,30 @@ from dati.config import Settings
 from dati.errors import NotAuthenticated
 
 
-async def get_session(request: Request) -> Session:
-    """The session opened for this request by DbSessionMiddleware (committed before the response).
-
-    async because it does no I/O: a sync dependency would cost a thread-pool hop per request.
-    """
+def get_session(request: Request) -> Session:
+    """The session opened for this request by DbSessionMiddleware (committed before the response)."""
     session: Session = request.state.db_session
     return session
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+# The dependencies are async because they do no I/O: a sync dependency costs a thread-pool hop.
+async def _session_dependency(request: Request) -> Session:
+    return get_session(request)
 
 
-async def get_settings(request: Request) -> Settings:
+DbSession = Annotated[Session, Depends(_session_dependency)]
+
+
+def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-AppSettings = Annotated[Settings, Depends(get_settings)]
+async def _settings_dependency(request: Request) -> Settings:
+    return get_settings(request)
+
+
+AppSettings = Annotated[Settings, Depends(_settings_dependency)]
 
 
 def current_actor(request: Request, session: DbSession) -> Actor:
