@@ -152,7 +152,9 @@ def catalogue_document(
 ) -> Iterator[str]:
     """The catalogue as text chunks: everything, or one page with Hydra links."""
     writer = DocumentWriter(fmt)
-    exporter = Exporter(session, base_url, catalogue_uri)
+    exporter = Exporter(
+        session, base_url, catalogue_uri, org_id=org.id if org is not None else None
+    )
     loader = RowLoader(session, org.id if org is not None else None)
     yield writer.start()
     head = [catalogue_node(session, exporter, catalogue_uri, org)]
@@ -180,14 +182,14 @@ def catalogue_document(
 def dataset_document(session: Session, *, base_url: str, fmt: str, resource: Resource) -> str:
     """One dataset with its distributions, data services and every node they refer to."""
     writer = DocumentWriter(fmt)
-    exporter = Exporter(session, base_url)
+    exporter = Exporter(session, base_url, only_ids={resource.id})
     nodes = exporter.datasets([resource])
     return writer.start() + writer.write(nodes + exporter.take_pending()) + writer.end()
 
 
 def dataset_graph_nodes(session: Session, base_url: str, resources: list[Resource]) -> list[Node]:
     """Node trees for tests and validation (no text round trip)."""
-    exporter = Exporter(session, base_url)
+    exporter = Exporter(session, base_url, only_ids={r.id for r in resources})
     return exporter.datasets(resources) + exporter.take_pending()
 
 

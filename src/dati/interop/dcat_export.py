@@ -58,10 +58,22 @@ def day(value: date | None) -> Lit | None:
 class Exporter:
     """Builds node trees for batches of resources; owns the 'already written' memory."""
 
-    def __init__(self, session: Session, base_url: str, catalogue_uri: str | None = None):
+    def __init__(
+        self,
+        session: Session,
+        base_url: str,
+        catalogue_uri: str | None = None,
+        *,
+        org_id: int | None = None,
+        only_ids: set[int] | None = None,
+    ):
         self.session = session
         self.base = base_url.rstrip("/")
         self.catalogue_uri = catalogue_uri
+        # What the document describes (one institution's datasets, or just some): links
+        # such as dcat:servesDataset point only inside it, so every target is typed there.
+        self.org_id = org_id
+        self.only_ids = only_ids
         self._emitted: set[str] = set()
         self._pending: list[Node] = []
         self._service_uris: dict[int, str] = {}

@@ -36,12 +36,17 @@ def service_node(exporter: Exporter, service: DataService, uri: Iri, identifier:
     if service.conforms_to:
         node.add(DCT.conformsTo, exporter.ref(service.conforms_to, DCT.Standard))
     node.add(DCT.publisher, exporter.agent(service.owner))
-    served = exporter.session.execute(
+    stmt = (
         select(Resource.id, Resource.hvd_category, Resource.contact_name, Resource.contact_email)
         .join(DataServiceResource, DataServiceResource.resource_id == Resource.id)
         .where(DataServiceResource.data_service_id == service.id)
         .order_by(Resource.id)
-    ).all()
+    )
+    if exporter.org_id is not None:
+        stmt = stmt.where(Resource.owner_org_id == exporter.org_id)
+    if exporter.only_ids is not None:
+        stmt = stmt.where(Resource.id.in_(exporter.only_ids))
+    served = exporter.session.execute(stmt).all()
     served_uris = exporter.resource_uris([row.id for row in served])
     for row in served:
         node.add(DCAT.servesDataset, iri(served_uris[row.id]))
