@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from dati import __version__
 from dati.auth.permissions import require
@@ -47,6 +47,12 @@ def package_context(call: Call, resources: list[Resource]) -> PackageContext:
 
 
 def package_dicts(call: Call, resources: list[Resource]) -> list[dict[str, Any]]:
+    if len(resources) > 1:  # one query for every package's distributions, not one each
+        call.session.scalars(
+            select(Resource)
+            .where(Resource.id.in_([r.id for r in resources]))
+            .options(selectinload(Resource.distributions))
+        ).all()
     context = package_context(call, resources)
     return [ckan_dicts.package_dict(r, context) for r in resources]
 
