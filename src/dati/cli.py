@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dati.ai import cli as ai_cli
+from dati.catalog import cli as catalog_cli
 from dati.config import ConfigError, Settings, load_settings
 from dati.db.database import Database
 from dati.errors import DatiError
@@ -27,6 +28,7 @@ org_app = typer.Typer(help="Manage organisations.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
+app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(harvest_app, name="harvest")
 app.add_typer(ai_cli.app, name="ai")
 app.add_typer(readiness_app, name="readiness")

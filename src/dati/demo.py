@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from dati.ai import factories as ai_factories
 from dati.auth import factories as auth_factories
 from dati.auth.actor import Actor
+from dati.catalog import factories as catalog_factories
 from dati.config import Settings
 from dati.exchange import factories as exchange_factories
 from dati.exchange import service as exchange_service
@@ -34,6 +35,11 @@ def load(session: Session, settings: Settings) -> DemoReport:
     created, updated = orgs_factories.load_demo(session, actor)
     report.lines.append(f"organisations: {created} created, {updated} updated")
     report.logins = auth_factories.load_demo(session, actor)
+    catalogue = catalog_factories.load_demo(session, actor)
+    report.lines.append(
+        f"catalogue: {catalogue.systems} systems, {catalogue.resources} resources, "
+        f"{catalogue.terms} glossary terms, {catalogue.services} data services created"
+    )
     report.lines += exchange_factories.load_demo(
         session, actor, exchange_service.store_for(settings)
     )

@@ -25,7 +25,7 @@ from dati.errors import (
     NotFound,
 )
 from dati.i18n import gettext as _
-from dati.interop import ckan_actions, datastore
+from dati.interop import ckan_actions, ckan_search, datastore
 from dati.interop.ckan_params import Call, SearchQueryError, required
 from dati.interop.permissions import READ_CKAN
 from dati.web.deps import current_actor
@@ -93,6 +93,7 @@ def help_show(call: Call) -> str:
 # Every action this API answers, by CKAN's name.
 ACTIONS: dict[str, Callable[[Call], Any]] = {
     **ckan_actions.ACTIONS,
+    **ckan_search.ACTIONS,
     **datastore.ACTIONS,
     "help_show": help_show,
 }

@@ -65,6 +65,8 @@ def _include_routers(app: FastAPI) -> None:
     from dati.ai import views as ai_views
     from dati.auth import api as auth_api
     from dati.auth import views as auth_views
+    from dati.catalog import api as catalog_api
+    from dati.catalog import views as catalog_views
     from dati.exchange import api as exchange_api
     from dati.exchange import views as exchange_views
     from dati.interop import api as interop_api
@@ -79,10 +81,12 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(system.router)
     app.include_router(auth_api.router, prefix="/api/v1")
     app.include_router(orgs_api.router, prefix="/api/v1")
+    app.include_router(catalog_api.router, prefix="/api/v1")
     app.include_router(exchange_api.router, prefix="/api/v1")
     app.include_router(interop_api.router, prefix="/api/v1")
     app.include_router(auth_views.router)
     app.include_router(orgs_views.router)
+    app.include_router(catalog_views.router)
     app.include_router(exchange_views.router)
     app.include_router(dcat_api.router)
     app.include_router(ckan_api.router)

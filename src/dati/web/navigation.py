@@ -28,6 +28,8 @@ def _citizen(actor: Actor) -> bool:
 
 
 MENU: list[NavItem] = [
+    NavItem("Catalogue", "/catalog", _everyone),
+    NavItem("Describe data", "/catalog/steward", _role(Role.STEWARD)),
     NavItem("Organisations", "/organisations", _everyone),
     NavItem("Data", "/data", _everyone),
     NavItem("Harvesting", "/harvest", _role(Role.STEWARD)),
