@@ -21,9 +21,10 @@ from rdflib.namespace import SH
 from sqlalchemy.orm import Session
 
 from dati.auth.actor import Actor
+from dati.catalog import distributions
 from dati.catalog import service as catalog_service
-from dati.catalog.models import AccessRights, DataService, Distribution, Resource
-from dati.catalog.schemas import ResourceCreate
+from dati.catalog.models import AccessRights, Resource
+from dati.catalog.schemas import DataServiceCreate, DistributionCreate, ResourceCreate
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -46,7 +47,9 @@ def make_resource(session: Session, system: Actor) -> MakeResource:
 
 
 @pytest.fixture
-def sample_catalogue(session: Session, make_resource: MakeResource) -> list[Resource]:
+def sample_catalogue(
+    session: Session, system: Actor, make_resource: MakeResource
+) -> list[Resource]:
     """An address register (HVD, with a data service), a statistics table and a closed register."""
     addresses = make_resource(
         "Valsts adrešu reģistrs",
@@ -68,39 +71,40 @@ def sample_catalogue(session: Session, make_resource: MakeResource) -> list[Reso
         landing_page="https://www.vzd.gov.lv/lv/adresu-registrs",
         hvd_category="c_ac64a52d",
     )
-    service = DataService(
-        name="vzd-adresu-api",
-        title_lv="Adrešu reģistra API",
-        title_en="Address register API",
-        owner_org_id=addresses.owner_org_id,
-        endpoint_url="https://api.vzd.gov.lv/adreses",
-        endpoint_description="https://api.vzd.gov.lv/adreses/openapi.json",
-        access_rights=AccessRights.PUBLIC,
-        licence="CC_BY_4_0",
+    distributions.create_data_service(
+        session=session,
+        actor=system,
+        data=DataServiceCreate(
+            name="vzd-adresu-api",
+            title_lv="Adrešu reģistra API",
+            title_en="Address register API",
+            owner="VZD",
+            endpoint_url="https://api.vzd.gov.lv/adreses",
+            endpoint_description="https://api.vzd.gov.lv/adreses/openapi.json",
+            access_rights=AccessRights.PUBLIC,
+            licence="CC_BY_4_0",
+            serves=[addresses.name],
+        ),
     )
-    session.add(service)
-    session.flush()
-    service.resources.append(addresses)
-    session.add_all(
-        [
-            Distribution(
-                resource=addresses,
-                title_lv="Adreses CSV",
-                access_url="https://data.gov.lv/dati/lv/dataset/adreses",
-                download_url="https://data.gov.lv/dati/adreses.csv",
-                format="CSV",
-                media_type="text/csv",
-                byte_size=123456,
-            ),
-            Distribution(
-                resource=addresses,
-                title_lv="Adrešu API",
-                access_url="https://api.vzd.gov.lv/adreses",
-                format="JSON",
-                access_service=service,
-            ),
-        ]
-    )
+    for values in (
+        {
+            "title_lv": "Adreses CSV",
+            "access_url": "https://data.gov.lv/dati/lv/dataset/adreses",
+            "download_url": "https://data.gov.lv/dati/adreses.csv",
+            "format": "CSV",
+            "media_type": "text/csv",
+            "byte_size": 123456,
+        },
+        {
+            "title_lv": "Adrešu API",
+            "access_url": "https://api.vzd.gov.lv/adreses",
+            "format": "JSON",
+            "access_service": "vzd-adresu-api",
+        },
+    ):
+        distributions.add_distribution(
+            session=session, actor=system, name=addresses.name, data=DistributionCreate(**values)
+        )
     statistics = make_resource(
         "Iedzīvotāju skaits pašvaldībās",
         owner="riga",
@@ -113,15 +117,17 @@ def sample_catalogue(session: Session, make_resource: MakeResource) -> list[Reso
         licence="https://creativecommons.org/publicdomain/zero/1.0/",
         rights="Atsauce uz avotu obligāta.",
     )
-    session.add(
-        Distribution(
-            resource=statistics,
+    distributions.add_distribution(
+        session=session,
+        actor=system,
+        name=statistics.name,
+        data=DistributionCreate(
             title_lv="Tabula",
             access_url="https://riga.lv/dati/iedzivotaji",
             download_url="https://riga.lv/dati/iedzivotaji.ods",
             format="ODS",
             licence="CC0",
-        )
+        ),
     )
     register = make_resource(
         "Fizisko personu reģistrs",

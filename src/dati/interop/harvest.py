@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from dati import clock
 from dati.auth.actor import Actor
+from dati.catalog import distributions as catalog_distributions
 from dati.catalog import service as catalog_service
 from dati.catalog import vocabularies
 from dati.catalog.models import DataService, Distribution, Resource
@@ -30,7 +31,7 @@ from dati.catalog.schemas import (
 )
 from dati.errors import Conflict, DatiError
 from dati.i18n import gettext as _
-from dati.interop import harvest_fetch, harvest_writer
+from dati.interop import harvest_fetch
 from dati.interop.dcat_harvest import HarvestedDataset, HarvestedService, ParsedCatalogue, parse
 from dati.interop.models import HarvestedRecord, HarvestRun, RunStatus, Series, SeriesMember
 from dati.orgs import service as orgs_service
@@ -261,7 +262,7 @@ def _sync_distributions(
         record = known.pop(harvested.key, None)
         existing = session.get(Distribution, record.entity_id) if record else None
         if existing is not None and existing.resource_id == resource.id:
-            dist = harvest_writer.update_distribution(
+            dist = catalog_distributions.update_distribution(
                 session=session,
                 actor=HARVESTER,
                 name=resource.name,
@@ -269,7 +270,7 @@ def _sync_distributions(
                 data=data,
             )
         else:
-            dist = harvest_writer.add_distribution(
+            dist = catalog_distributions.add_distribution(
                 session=session, actor=HARVESTER, name=resource.name, data=data
             )
         _remember(
@@ -284,7 +285,7 @@ def _sync_distributions(
         )
     for record in known.values():
         if session.get(Distribution, record.entity_id) is not None:
-            harvest_writer.delete_distribution(
+            catalog_distributions.delete_distribution(
                 session=session,
                 actor=HARVESTER,
                 name=resource.name,
@@ -341,7 +342,7 @@ def _write_service(
                 ) or _unique_service_name(
                     session, harvested.values["title_lv"] or harvested.identifier
                 )
-                found = harvest_writer.create_data_service(
+                found = catalog_distributions.create_data_service(
                     session=session, actor=HARVESTER, data=data.model_copy(update={"name": name})
                 )
             elif (
@@ -352,7 +353,7 @@ def _write_service(
             ):
                 return existing.name
             else:
-                found = harvest_writer.update_data_service(
+                found = catalog_distributions.update_data_service(
                     session=session, actor=HARVESTER, name=existing.name, data=data
                 )
             _remember(
