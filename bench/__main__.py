@@ -10,12 +10,13 @@ import sys
 # Explicit list: each entry is a module under bench/ with a main() -> None.
 BENCHMARKS: list[str] = [
     "http_shell",
-    "catalog_search",
     "readiness_scores",
     "exchange_ingest",
     "exchange_memory",
     "exchange_api",
     "catalog_search",
+    "interop_dcat_export",
+    "interop_package_search",
 ]
 
 

@@ -16,6 +16,7 @@ from dati.catalog import cli as catalog_cli
 from dati.config import ConfigError, Settings, load_settings
 from dati.db.database import Database
 from dati.errors import DatiError
+from dati.interop.cli import harvest_app
 from dati.monitoring.cli import monitoring_app
 from dati.readiness.cli import readiness_app
 
@@ -29,6 +30,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
 app.add_typer(catalog_cli.app, name="catalog")
+app.add_typer(harvest_app, name="harvest")
 app.add_typer(ai_cli.app, name="ai")
 app.add_typer(readiness_app, name="readiness")
 app.add_typer(monitoring_app, name="monitoring")

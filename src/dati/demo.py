@@ -17,6 +17,7 @@ from dati.catalog import factories as catalog_factories
 from dati.config import Settings
 from dati.exchange import factories as exchange_factories
 from dati.exchange import service as exchange_service
+from dati.interop import factories as interop_factories
 from dati.monitoring import factories as monitoring_factories
 from dati.orgs import factories as orgs_factories
 from dati.readiness import factories as readiness_factories
@@ -46,5 +47,8 @@ def load(session: Session, settings: Settings) -> DemoReport:
     created = ai_factories.load_demo(session, actor, settings.data_dir)
     report.lines.append(f"AI systems: {created} created")
     report.lines += readiness_factories.load_demo(session, actor)
+    # After the catalogue's own demo data: harvesting adds a municipality's open data.
+    report.lines += interop_factories.load_demo(session, actor)
+    # Last: the live indicators are computed from everything loaded above.
     report.lines.append(monitoring_factories.load_demo(session, actor))
     return report

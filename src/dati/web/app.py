@@ -69,6 +69,9 @@ def _include_routers(app: FastAPI) -> None:
     from dati.catalog import views as catalog_views
     from dati.exchange import api as exchange_api
     from dati.exchange import views as exchange_views
+    from dati.interop import api as interop_api
+    from dati.interop import ckan_api, dcat_api
+    from dati.interop import views as interop_views
     from dati.monitoring import api as monitoring_api
     from dati.monitoring import views as monitoring_views
     from dati.orgs import api as orgs_api
@@ -83,10 +86,14 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(catalog_api.router, prefix="/api/v1")
     app.include_router(exchange_api.router, prefix="/api/v1")
     app.include_router(monitoring_api.router, prefix="/api/v1")
+    app.include_router(interop_api.router, prefix="/api/v1")
     app.include_router(auth_views.router)
     app.include_router(orgs_views.router)
     app.include_router(catalog_views.router)
     app.include_router(exchange_views.router)
+    app.include_router(dcat_api.router)
+    app.include_router(ckan_api.router)
+    app.include_router(interop_views.router)
     app.include_router(ai_api.router, prefix="/api/v1")
     app.include_router(ai_views.router)
     app.include_router(readiness_api.router, prefix="/api/v1")

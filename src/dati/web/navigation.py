@@ -32,6 +32,7 @@ MENU: list[NavItem] = [
     NavItem("Describe data", "/catalog/steward", _role(Role.STEWARD)),
     NavItem("Organisations", "/organisations", _everyone),
     NavItem("Data", "/data", _everyone),
+    NavItem("Harvesting", "/harvest", _role(Role.STEWARD)),
     NavItem("AI register", "/ai/register", _everyone),
     NavItem("AI systems", "/ai/systems", _role(Role.AI_OFFICER, Role.AUDITOR)),
     NavItem("AI Act check", "/ai/classify", _role(Role.AI_OFFICER)),
