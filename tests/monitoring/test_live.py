@@ -127,4 +127,4 @@ def test_refresh_is_for_administrators_and_not_for_the_future(
 def test_refresh_loads_the_definitions_on_a_fresh_instance(session: Session, system: Actor) -> None:
     assert session.scalar(select(func.count(Indicator.id))) == 0
     service.refresh(session=session, actor=system)
-    assert session.scalar(select(func.count(Indicator.id))) == 38
+    assert session.scalar(select(func.count(Indicator.id))) == 40

@@ -168,7 +168,7 @@ def test_anyone_reads_progress_but_names_of_recorders_need_login(
     session: Session, system: Actor, indicators: LoadResult
 ) -> None:
     items = service.list_progress(session=session, actor=Actor.anonymous(), year=STRATEGY_YEAR)
-    assert len(items) == 38
+    assert len(items) == 40
     assert not service.shows_recorders(Actor.anonymous()) and service.shows_recorders(system)
 
 

@@ -23,6 +23,7 @@ from dati.auth.models import Membership, User
 from dati.catalog.models import AccessRights, Distribution, Resource
 from dati.exchange.models import DatasetVersion
 from dati.orgs.models import Organisation, OrgKind
+from dati.readiness.models import Assessment, AssessmentStatus
 
 # State and municipal institutions: the population of the strategy's institution indicators.
 INSTITUTION_KINDS = (OrgKind.MINISTRY, OrgKind.AGENCY, OrgKind.MUNICIPALITY)
@@ -30,7 +31,7 @@ INSTITUTION_KINDS = (OrgKind.MINISTRY, OrgKind.AGENCY, OrgKind.MUNICIPALITY)
 
 @dataclass(frozen=True)
 class Measurement:
-    """A computed value; for shares, the counts it was computed from."""
+    """A computed value; for shares, the counts it was computed from (for means, the count)."""
 
     value: float
     numerator: int | None = None
@@ -169,6 +170,36 @@ def open_datasets_published(session: Session, year: int) -> Measurement | None:
     return Measurement(float(count or 0))
 
 
+# --- the readiness self-assessment (e-index) -------------------------------------------------
+
+
+def _latest_submissions(session: Session, year: int) -> dict[int, float | None]:
+    """Each institution's latest readiness assessment submitted during the year: its score."""
+    stmt = (
+        select(Assessment.org_id, Assessment.overall_score)
+        .where(
+            Assessment.status == AssessmentStatus.SUBMITTED,
+            Assessment.submitted_at >= end_of(year - 1),
+            Assessment.submitted_at < end_of(year),
+        )
+        .order_by(Assessment.submitted_at)
+    )
+    return dict(session.execute(stmt).tuples().all())
+
+
+def readiness_assessments_submitted(session: Session, year: int) -> Measurement | None:
+    """Institutions that submitted the readiness self-assessment during the year."""
+    return Measurement(float(len(_latest_submissions(session, year))))
+
+
+def readiness_mean_score(session: Session, year: int) -> Measurement | None:
+    """Mean overall readiness score (0-100) of the year's submissions; none submitted: None."""
+    scores = [s for s in _latest_submissions(session, year).values() if s is not None]
+    if not scores:
+        return None
+    return Measurement(round(sum(scores) / len(scores), 1), None, len(scores))
+
+
 # --- indicators whose data other features hold --------------------------------------------
 # Exchange agreements and the open data portal are not on this platform yet.
 # Until their tables exist these answer None ("not yet measured").
@@ -248,6 +279,8 @@ LIVE: dict[str, LiveFunction] = {
     "ai_systems_high_risk": ai_systems_high_risk,
     "ai_systems_transparency": ai_systems_transparency,
     "ai_systems_minimal_risk": ai_systems_minimal_risk,
+    "readiness_assessments_submitted": readiness_assessments_submitted,
+    "readiness_mean_score": readiness_mean_score,
 }
 
 

@@ -327,11 +327,11 @@ def _store_measurement(
     ).first()
     if current is not None and current.value == measurement.value:
         return False
-    comment = (
-        f"{measurement.numerator} / {measurement.denominator}"
-        if measurement.denominator is not None
-        else ""
-    )
+    comment = ""
+    if measurement.numerator is not None and measurement.denominator is not None:
+        comment = f"{measurement.numerator} / {measurement.denominator}"
+    elif measurement.denominator is not None:
+        comment = f"n = {measurement.denominator}"  # a mean over this many
     data = ActualValueCreate(
         year=year,
         value=measurement.value,
