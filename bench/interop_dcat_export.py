@@ -130,7 +130,8 @@ def build(url: str, count: int) -> None:
     db.dispose()
 
 
-def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """A dati server on loopback with these settings, once it answers /healthz."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -207,7 +208,7 @@ def main() -> None:
             "DATI_BASE_URL": "https://dati.gov.lv",
         }
         for fmt in ("ttl", "rdf", "jsonld"):
-            server = _serve(env, 8781)
+            server = serve(env, 8781)
             try:
                 baseline = _peak_rss_mb(server.pid)
                 seconds, size = _download(f"http://127.0.0.1:8781/catalog.{fmt}")
