@@ -18,6 +18,7 @@ from dati.config import Settings
 from dati.exchange import factories as exchange_factories
 from dati.exchange import service as exchange_service
 from dati.interop import factories as interop_factories
+from dati.monitoring import factories as monitoring_factories
 from dati.orgs import factories as orgs_factories
 from dati.readiness import factories as readiness_factories
 
@@ -48,4 +49,5 @@ def load(session: Session, settings: Settings) -> DemoReport:
     report.lines += readiness_factories.load_demo(session, actor)
     # After the catalogue's own demo data: harvesting adds a municipality's open data.
     report.lines += interop_factories.load_demo(session, actor)
+    report.lines.append(monitoring_factories.load_demo(session, actor))
     return report

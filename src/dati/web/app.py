@@ -72,6 +72,8 @@ def _include_routers(app: FastAPI) -> None:
     from dati.interop import api as interop_api
     from dati.interop import ckan_api, dcat_api
     from dati.interop import views as interop_views
+    from dati.monitoring import api as monitoring_api
+    from dati.monitoring import views as monitoring_views
     from dati.orgs import api as orgs_api
     from dati.orgs import views as orgs_views
     from dati.readiness import api as readiness_api
@@ -84,6 +86,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(catalog_api.router, prefix="/api/v1")
     app.include_router(exchange_api.router, prefix="/api/v1")
     app.include_router(interop_api.router, prefix="/api/v1")
+    app.include_router(monitoring_api.router, prefix="/api/v1")
     app.include_router(auth_views.router)
     app.include_router(orgs_views.router)
     app.include_router(catalog_views.router)
@@ -95,3 +98,4 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(ai_views.router)
     app.include_router(readiness_api.router, prefix="/api/v1")
     app.include_router(readiness_views.router)
+    app.include_router(monitoring_views.router)
