@@ -97,9 +97,9 @@ def main() -> None:
 
         env = {**os.environ, "DATI_DATA_DIR": tmp, "DATI_DATABASE_URL": url}
         env |= {"DATI_LOG_LEVEL": "warning", "DATI_BASE_URL": "https://dati.gov.lv"}
-        server = serve(env, 8782)
+        server, address = serve(env)
         try:
-            with httpx.Client(base_url="http://127.0.0.1:8782", timeout=60) as client:
+            with httpx.Client(base_url=address, timeout=60) as client:
                 started = time.perf_counter()
                 client.get("/api/3/action/package_search", params={"q": "dati"})
                 cold = time.perf_counter() - started
