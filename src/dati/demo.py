@@ -49,5 +49,6 @@ def load(session: Session, settings: Settings) -> DemoReport:
     report.lines += readiness_factories.load_demo(session, actor)
     # After the catalogue's own demo data: harvesting adds a municipality's open data.
     report.lines += interop_factories.load_demo(session, actor)
+    # Last: the live indicators are computed from everything loaded above.
     report.lines.append(monitoring_factories.load_demo(session, actor))
     return report
