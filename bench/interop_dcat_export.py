@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import socket
 import subprocess
 import sys
 import tempfile
@@ -130,26 +131,28 @@ def build(url: str, count: int) -> None:
     db.dispose()
 
 
-def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """A dati server on a free loopback port (another engineer's may hold a fixed one)."""
+    port = free_port()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "dati.web.asgi:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, "-m", "uvicorn", "dati.web.asgi:app", "--port", str(port)]
+        + ["--log-level", "warning"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     for _ in range(300):
+        if proc.poll() is not None:
+            raise RuntimeError("server exited")
         try:
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5)
-            return proc
+            return proc, f"http://127.0.0.1:{port}"
         except httpx.HTTPError:
             time.sleep(0.1)
     proc.kill()
@@ -207,10 +210,10 @@ def main() -> None:
             "DATI_BASE_URL": "https://dati.gov.lv",
         }
         for fmt in ("ttl", "rdf", "jsonld"):
-            server = _serve(env, 8781)
+            server, address = serve(env)
             try:
                 baseline = _peak_rss_mb(server.pid)
-                seconds, size = _download(f"http://127.0.0.1:8781/catalog.{fmt}")
+                seconds, size = _download(f"{address}/catalog.{fmt}")
                 peak = _peak_rss_mb(server.pid)
             finally:
                 server.terminate()

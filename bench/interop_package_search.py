@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,6 +20,7 @@ from sqlalchemy import func, select
 
 from bench.catalog_search import QUERIES, generate
 from bench.common import p95, summary, timed
+from bench.interop_dcat_export import serve
 from dati.auth.actor import Actor
 from dati.catalog.models import Resource
 from dati.catalog.search import SearchQuery, Sort, search_resources
@@ -56,24 +55,6 @@ FLOOR: list[tuple[str, dict[str, list[str]], bool]] = (
         ("dati", {}, False),
     ]
 )
-
-
-def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "dati.web.asgi:app", "--port", str(port)]
-        + ["--log-level", "warning"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(300):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
 
 
 def main() -> None:
@@ -116,9 +97,9 @@ def main() -> None:
 
         env = {**os.environ, "DATI_DATA_DIR": tmp, "DATI_DATABASE_URL": url}
         env |= {"DATI_LOG_LEVEL": "warning", "DATI_BASE_URL": "https://dati.gov.lv"}
-        server = _serve(env, 8782)
+        server, address = serve(env)
         try:
-            with httpx.Client(base_url="http://127.0.0.1:8782", timeout=60) as client:
+            with httpx.Client(base_url=address, timeout=60) as client:
                 started = time.perf_counter()
                 client.get("/api/3/action/package_search", params={"q": "dati"})
                 cold = time.perf_counter() - started

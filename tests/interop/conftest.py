@@ -5,11 +5,10 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import ckanapi
 import pytest
@@ -25,25 +24,13 @@ from dati.catalog import distributions
 from dati.catalog import service as catalog_service
 from dati.catalog.models import AccessRights, Resource
 from dati.catalog.schemas import DataServiceCreate, DistributionCreate, ResourceCreate
+from tests.catalog import conftest as catalog_conftest
 
 DATA = Path(__file__).resolve().parent / "data"
 
-MakeResource = Callable[..., Resource]
-
-
-@pytest.fixture
-def make_resource(session: Session, system: Actor) -> MakeResource:
-    def make(title_lv: str = "Testa resurss", owner: str = "VZD", **values: Any) -> Resource:
-        values.setdefault("access_rights", AccessRights.PUBLIC)
-        resource = catalog_service.create_resource(
-            session=session,
-            actor=system,
-            data=ResourceCreate(title_lv=title_lv, owner=owner, **values),
-        )
-        session.flush()
-        return resource
-
-    return make
+# The catalogue's own fixture: resources made through its service as the system actor.
+MakeResource = catalog_conftest.MakeResource
+make_resource = catalog_conftest.make_resource
 
 
 @pytest.fixture

@@ -295,3 +295,23 @@ def test_a_redirect_into_a_private_network_is_refused(
     )
     assert run.status is RunStatus.FAILED
     assert "privāt" in run.message or "private" in run.message
+
+
+def test_a_distribution_listed_twice_and_files_shared_between_datasets_are_fine(
+    session: Session,
+) -> None:
+    text = """
+    @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+    <https://p.example.lv/a> a dcat:Dataset ; dct:title "A" ;
+        dcat:distribution <https://p.example.lv/shared>, <https://p.example.lv/shared>,
+            [ dcat:accessURL <https://p.example.lv/x> ], [ dcat:accessURL <https://p.example.lv/x> ] .
+    <https://p.example.lv/b> a dcat:Dataset ; dct:title "B" ;
+        dcat:distribution <https://p.example.lv/shared> .
+    <https://p.example.lv/shared> a dcat:Distribution ; dcat:accessURL <https://p.example.lv/f.csv> .
+    """
+    run = harvest_text(session, text)
+    assert (run.created, run.failed) == (2, 0), run.errors
+    assert len(_resource(session, "a").distributions) == 2
+    assert len(_resource(session, "b").distributions) == 1
+    again = harvest_text(session, text)
+    assert again.unchanged == 2

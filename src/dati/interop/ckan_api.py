@@ -103,8 +103,10 @@ def _run(call: Call, name: str) -> Any:
     return ACTIONS[name](call)
 
 
-@router.api_route("/api/3/action/{name}", methods=["GET", "POST"], summary="CKAN Action API v3")
-@router.api_route("/api/action/{name}", methods=["GET", "POST"], include_in_schema=False)
+@router.get("/api/3/action/{name}", summary="CKAN Action API v3", operation_id="ckan_action_get")
+@router.post("/api/3/action/{name}", summary="CKAN Action API v3", operation_id="ckan_action_post")
+@router.get("/api/action/{name}", include_in_schema=False)
+@router.post("/api/action/{name}", include_in_schema=False)
 async def action(name: str, request: Request) -> JSONResponse:
     settings = request.app.state.settings
     envelope: dict[str, Any] = {

@@ -38,6 +38,28 @@ def _page(request: Request, base_url: str, number: int | None, size: int) -> Pag
     return Page(number, size, lambda n: f"{path}?page={n}{suffix}")
 
 
+def _stream(
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    settings: AppSettings,
+    fmt: str,
+    org: str | None,
+    page: int | None,
+    page_size: int,
+) -> StreamingResponse:
+    media_type = _media_type(fmt)
+    chunks = service.export_catalogue(
+        session=session,
+        actor=actor,
+        fmt=fmt,
+        base_url=settings.base_url,
+        org=org,
+        page=_page(request, settings.base_url, page, page_size),
+    )
+    return StreamingResponse(chunks, media_type=media_type)
+
+
 @router.get(
     "/catalog.{fmt}",
     summary="The whole catalogue in DCAT-AP 3 (ttl, rdf or jsonld)",
@@ -52,15 +74,7 @@ def catalogue(
     page: PageNumber = None,
     page_size: PageSize = DEFAULT_PAGE_SIZE,
 ) -> StreamingResponse:
-    media_type = _media_type(fmt)
-    chunks = service.export_catalogue(
-        session=session,
-        actor=actor,
-        fmt=fmt,
-        base_url=settings.base_url,
-        page=_page(request, settings.base_url, page, page_size),
-    )
-    return StreamingResponse(chunks, media_type=media_type)
+    return _stream(request, session, actor, settings, fmt, None, page, page_size)
 
 
 @router.get(
@@ -78,16 +92,7 @@ def organisation_catalogue(
     page: PageNumber = None,
     page_size: PageSize = DEFAULT_PAGE_SIZE,
 ) -> StreamingResponse:
-    media_type = _media_type(fmt)
-    chunks = service.export_catalogue(
-        session=session,
-        actor=actor,
-        fmt=fmt,
-        base_url=settings.base_url,
-        org=short_name,
-        page=_page(request, settings.base_url, page, page_size),
-    )
-    return StreamingResponse(chunks, media_type=media_type)
+    return _stream(request, session, actor, settings, fmt, short_name, page, page_size)
 
 
 @router.get("/dataset/{name}.{fmt}", summary="One dataset in DCAT-AP 3", response_class=Response)

@@ -238,10 +238,13 @@ def _dataset(
                 )
             )
         values["access_rights"] = mapped or AccessRights.NON_PUBLIC
-    distributions = [
-        _distribution(graph, d, identifier, identifiers, warnings)
-        for d in sorted(graph.objects(s, DCAT.distribution), key=str)
-    ]
+    distributions: list[HarvestedDistribution] = []
+    for node in sorted(graph.objects(s, DCAT.distribution), key=str):
+        found = _distribution(graph, node, identifier, identifiers, warnings)
+        if any(other.key == found.key for other in distributions):  # the same one listed twice
+            continue
+        distributions.append(found)
+    distributions.sort(key=lambda dist: dist.key)  # blank nodes come in any order
     licence = _uri(graph, s, DCT.license)
     if (
         licence is None
@@ -329,13 +332,12 @@ def _distribution(
         "issued": _day(graph.value(d, DCT.issued)),
         "modified": _day(graph.value(d, DCT.modified)),
     }
-    if isinstance(d, URIRef):
-        key = str(d)
-    else:  # a blank-node distribution is known by what it points at
-        key = f"{dataset_identifier}#{values['access_url']}|{download_url or ''}|{title_lv}"
+    # Known by its URI, or (a blank node) by what it points at; within its dataset, since two
+    # datasets may well list the same file.
+    own = str(d) if isinstance(d, URIRef) else f"{values['access_url']}|{download_url}|{title_lv}"
     service = graph.value(d, DCAT.accessService)
     return HarvestedDistribution(
-        key=key[:500],
+        key=hashlib.sha256(f"{dataset_identifier}\n{own}".encode()).hexdigest(),
         uri=str(d) if isinstance(d, URIRef) else None,
         values=values,
         access_service=(_identifier(graph, service) if service is not None else None),

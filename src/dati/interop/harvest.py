@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import structlog
 from rdflib import Graph
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -31,76 +33,13 @@ from dati.catalog.schemas import (
 )
 from dati.errors import Conflict, DatiError
 from dati.i18n import gettext as _
-from dati.interop import harvest_fetch
 from dati.interop.dcat_harvest import HarvestedDataset, HarvestedService, ParsedCatalogue, parse
-from dati.interop.models import HarvestedRecord, HarvestRun, RunStatus, Series, SeriesMember
+from dati.interop.models import HarvestedRecord, HarvestRun, Series, SeriesMember
 from dati.orgs import service as orgs_service
 from dati.orgs.models import Organisation
 
 HARVESTER = Actor.system("harvest")
-
-
-def start(
-    session: Session, org: Organisation, origin: str, actor: Actor, source_id: int | None = None
-) -> HarvestRun:
-    run = HarvestRun(
-        org_id=org.id,
-        origin=origin[:1000],
-        actor_name=actor.name,
-        source_id=source_id,
-        started_at=clock.now(),
-        status=RunStatus.RUNNING,
-        errors=[],
-    )
-    session.add(run)
-    session.flush()
-    return run
-
-
-def finish(run: HarvestRun, fatal: str | None = None) -> HarvestRun:
-    run.finished_at = clock.now()
-    if fatal:
-        run.message = fatal
-    written = run.created + run.updated + run.unchanged
-    if fatal and not written:
-        run.status = RunStatus.FAILED
-    elif fatal or run.failed:
-        run.status = RunStatus.PARTIAL
-    else:
-        run.status = RunStatus.OK
-    return run
-
-
-MAX_PAGES = 10_000
-
-
-def harvest_url(session: Session, run: HarvestRun, url: str, *, allow_private: bool) -> HarvestRun:
-    """Harvest a URL and every page its Hydra links lead to; a page that fails ends the run."""
-    seen: set[str] = set()
-    page: str | None = url
-    fatal = None
-    while page and page not in seen and len(seen) < MAX_PAGES:
-        seen.add(page)
-        try:
-            graph = harvest_fetch.parse_document(
-                harvest_fetch.fetch(page, allow_private=allow_private)
-            )
-        except DatiError as exc:
-            fatal = _("Page {url}: {reason}", url=page, reason=exc.detail)
-            break
-        page = harvest_graph(session, run, graph).next_page
-    return finish(run, fatal)
-
-
-def harvest_document(
-    session: Session, run: HarvestRun, document: harvest_fetch.Document
-) -> HarvestRun:
-    try:
-        graph = harvest_fetch.parse_document(document)
-    except DatiError as exc:
-        return finish(run, exc.detail)
-    harvest_graph(session, run, graph)
-    return finish(run)
+log = structlog.get_logger("dati.harvest")
 
 
 def _problem(run: HarvestRun, identifier: str, title: str, message: str, **extra: Any) -> None:
@@ -127,6 +66,12 @@ def harvest_graph(session: Session, run: HarvestRun, graph: Graph) -> ParsedCata
         except DatiError as exc:
             run.failed += 1
             _problem(run, dataset.identifier, dataset.title, exc.detail, fields=dict(exc.errors))
+            continue
+        except IntegrityError:
+            # The database refused it (a name or identifier taken meanwhile): this record only.
+            log.warning("harvest record refused by the database", identifier=dataset.identifier)
+            run.failed += 1
+            _problem(run, dataset.identifier, dataset.title, _("The record could not be saved."))
             continue
         setattr(run, outcome, getattr(run, outcome) + 1)
         for warning in dataset.warnings:
@@ -328,11 +273,9 @@ def _write_service(
     existing = session.get(DataService, record.entity_id) if record else None
     if existing is not None and existing.owner_org_id != org.id:
         return None
-    serves = (
-        _resource_names(session, harvested.serves)
-        if served
-        else (sorted(r.name for r in existing.resources) if existing else [])
-    )
+    if existing is not None and not served:
+        return existing.name
+    serves = _resource_names(session, harvested.serves) if served else []
     data = DataServiceCreate(owner=org.short_name, serves=serves, **harvested.values)
     try:
         with session.begin_nested():

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, NamedTuple
 from urllib.parse import quote
-from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
@@ -213,8 +212,19 @@ def turtle(nodes: Iterable[Node]) -> str:
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_XML_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
 def _xml_text(text: str) -> str:
-    return escape(_XML_INVALID.sub("", text), {"\r": "&#13;"})
+    if _XML_INVALID.search(text):
+        text = _XML_INVALID.sub("", text)
+    return text.translate(_XML_ESCAPES)
+
+
+def _xml_attr(text: str) -> str:
+    """A double-quoted attribute value (IRIs: no control characters, see ``iri``)."""
+    return '"' + text.translate(_XML_ATTR_ESCAPES) + '"'
 
 
 def _xml_name(uri: str) -> str:
@@ -236,7 +246,7 @@ def rdfxml_footer() -> str:
 def _xml_props(node: Node, indent: str, named: bool) -> list[str]:
     """Property elements; ``named`` when the first type is already the element's name."""
     types = node.types[1:] if named else node.types
-    lines = [f"{indent}<rdf:type rdf:resource={quoteattr(t)}/>" for t in types]
+    lines = [f"{indent}<rdf:type rdf:resource={_xml_attr(t)}/>" for t in types]
     for predicate, value in node.props:
         tag = _xml_name(predicate)
         if isinstance(value, Lit):
@@ -244,7 +254,7 @@ def _xml_props(node: Node, indent: str, named: bool) -> list[str]:
             if value.lang:
                 attrs = f' xml:lang="{value.lang}"'
             elif value.datatype:
-                attrs = f" rdf:datatype={quoteattr(value.datatype)}"
+                attrs = f" rdf:datatype={_xml_attr(value.datatype)}"
             lines.append(f"{indent}<{tag}{attrs}>{_xml_text(value.value)}</{tag}>")
         elif isinstance(value, Node) and value.id is None:
             lines.append(f'{indent}<{tag} rdf:parseType="Resource">')
@@ -252,7 +262,7 @@ def _xml_props(node: Node, indent: str, named: bool) -> list[str]:
             lines.append(f"{indent}</{tag}>")
         else:
             target = value.id if isinstance(value, Node) else value
-            lines.append(f"{indent}<{tag} rdf:resource={quoteattr(str(target))}/>")
+            lines.append(f"{indent}<{tag} rdf:resource={_xml_attr(str(target))}/>")
     return lines
 
 
@@ -262,7 +272,7 @@ def rdfxml(nodes: Iterable[Node]) -> str:
     for node in _flatten(nodes):
         assert node.id is not None, "top-level nodes need an IRI"
         tag = _xml_name(node.types[0]) if node.types else "rdf:Description"
-        out.append(f"  <{tag} rdf:about={quoteattr(node.id)}>\n")
+        out.append(f"  <{tag} rdf:about={_xml_attr(node.id)}>\n")
         out.extend(line + "\n" for line in _xml_props(node, "    ", named=bool(node.types)))
         out.append(f"  </{tag}>\n")
     return "".join(out)

@@ -1,7 +1,8 @@
 """Interop operations: DCAT-AP export of the catalogue and harvesting DCAT-AP into it.
 
-Harvest sources and their schedule are in ``interop/sources.py``; the CKAN-compatible API
-translates to catalogue and exchange calls in ``interop/ckan_actions.py``.
+Harvest sources and their schedule are in ``interop/sources.py``, a run's steps in
+``interop/harvest_runs.py``; the CKAN-compatible API translates to catalogue and exchange
+calls in ``interop/ckan_actions.py``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dati.auth.permissions import require
 from dati.catalog import service as catalog_service
 from dati.errors import NotFound
 from dati.i18n import gettext as _
-from dati.interop import dcat_catalogue, harvest, harvest_fetch
+from dati.interop import dcat_catalogue, harvest_fetch, harvest_runs
 from dati.interop.dcat_catalogue import Page
 from dati.interop.models import HarvestRun
 from dati.interop.permissions import EXPORT_DCAT, HARVEST
@@ -65,8 +66,8 @@ def harvest_document(
     """Harvest an uploaded or local DCAT-AP document into an institution's catalogue."""
     organisation = _organisation(session, org)
     require(actor, HARVEST, organisation.id)
-    run = harvest.start(session, organisation, document.origin, actor)
-    return harvest.harvest_document(session, run, document)
+    run = harvest_runs.start(session, organisation, document.origin, actor)
+    return harvest_runs.harvest_document(session, run, document)
 
 
 def harvest_url(
@@ -86,5 +87,5 @@ def harvest_url(
     organisation = _organisation(session, org)
     require(actor, HARVEST, organisation.id)
     harvest_fetch.check_url(url, allow_private=allow_private)
-    run = harvest.start(session, organisation, url, actor, source_id)
-    return harvest.harvest_url(session, run, url, allow_private=allow_private)
+    run = harvest_runs.start(session, organisation, url, actor, source_id)
+    return harvest_runs.harvest_url(session, run, url, allow_private=allow_private)

@@ -18,7 +18,7 @@ from dati.auth.actor import Actor, Role
 from dati.auth.permissions import require
 from dati.errors import Invalid, NotFound
 from dati.i18n import gettext as _
-from dati.interop import harvest, harvest_fetch
+from dati.interop import harvest_fetch, harvest_runs
 from dati.interop.models import HarvestRun, HarvestSource
 from dati.interop.permissions import (
     HARVEST,
@@ -123,12 +123,12 @@ def run_source(*, session: Session, actor: Actor, source_id: int) -> HarvestRun:
     now = clock.now()
     source.last_run_at = now
     source.next_run_at = now + timedelta(hours=source.interval_hours)
-    run = harvest.start(session, source.org, source.url, actor, source.id)
+    run = harvest_runs.start(session, source.org, source.url, actor, source.id)
     try:
         harvest_fetch.check_url(source.url, allow_private=False)
     except Invalid as exc:
-        return harvest.finish(run, exc.detail)
-    return harvest.harvest_url(session, run, source.url, allow_private=False)
+        return harvest_runs.finish(run, exc.detail)
+    return harvest_runs.harvest_url(session, run, source.url, allow_private=False)
 
 
 def claim_due(*, session: Session, actor: Actor, now: datetime | None = None) -> list[int]:
