@@ -243,5 +243,10 @@ def org_import(
     console.print(f"{created} created, {updated} updated")
 
 
+from dati.audit.cli import app as audit_app  # noqa: E402 - its commands import this module lazily
+
+app.add_typer(audit_app, name="audit")
+
+
 def main() -> None:  # pragma: no cover
     app(sys.argv[1:])

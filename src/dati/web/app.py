@@ -61,6 +61,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 def _include_routers(app: FastAPI) -> None:
     # Explicit list: reading it tells you every feature the app serves.
+    from dati.audit import api as audit_api
+    from dati.audit import views as audit_views
     from dati.auth import api as auth_api
     from dati.auth import views as auth_views
     from dati.orgs import api as orgs_api
@@ -72,3 +74,5 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(orgs_api.router, prefix="/api/v1")
     app.include_router(auth_views.router)
     app.include_router(orgs_views.router)
+    app.include_router(audit_api.router, prefix="/api/v1")
+    app.include_router(audit_views.router)

@@ -30,6 +30,13 @@ def _citizen(actor: Actor) -> bool:
 MENU: list[NavItem] = [
     NavItem("Organisations", "/organisations", _everyone),
     NavItem("Users", "/admin/users", _role(Role.ADMIN)),
+    NavItem("Audit log", "/audit/log", _role(Role.AUDITOR, Role.STEWARD, Role.SIGNATORY)),
+    NavItem(
+        "Access times",
+        "/audit/access-times",
+        _role(Role.AUDITOR, Role.STEWARD, Role.SIGNATORY, Role.RECIPIENT, Role.PUBLISHER),
+    ),
+    NavItem("Who used my data", "/me/accesses", _citizen),
 ]
 
 

@@ -1,0 +1,302 @@
+"""Appending to the hash chain, and the platform's signed checkpoints.
+
+Appends are serialised inside the caller's transaction by locking the single chain-head
+row: ``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite a no-op UPDATE of the head takes the
+database write lock, so a second process waits instead of reading a stale head.
+
+SQLite cannot upgrade a transaction that has already read to a writer once another process
+has committed since (SQLITE_BUSY_SNAPSHOT: "database is locked", no waiting). Actions that
+already wrote hold the lock and append in their own transaction, atomically with the action.
+Data reads, whose transaction has only read, append through ``write_transaction``: a short
+transaction of its own whose first statement takes the lock, committed before data leaves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from dati import clock
+from dati.audit import crypto
+from dati.audit.models import (
+    GENESIS_HASH,
+    AuditChainHead,
+    AuditCheckpoint,
+    AuditEntry,
+    AuditPlatformKey,
+    AuditSubject,
+)
+
+HEAD_ID = 1
+CHECKPOINT_EVERY = 1000  # entries
+CHECKPOINT_INTERVAL = timedelta(hours=1)
+MAC_PURPOSE = b"dati/audit/mac/v1"
+SUBJECT_PURPOSE = b"dati/audit/subjects/v1"
+
+# The columns the hash covers, in the order the verifier reads them.
+HASHED_COLUMNS = (
+    "at",
+    "action",
+    "actor_name",
+    "actor_user_id",
+    "token_id",
+    "actor_org_id",
+    "provider_org_id",
+    "agreement_id",
+    "agreement_version",
+    "resource",
+    "resource_version",
+    "fields",
+    "filter",
+    "row_count",
+    "subject_count",
+    "subjects_digest",
+    "outcome",
+    "detail",
+    "duration_us",
+)
+
+
+@dataclass
+class Event:
+    """What happened, before it gets its place in the chain."""
+
+    action: str
+    actor_name: str = ""
+    actor_user_id: int | None = None
+    token_id: int | None = None
+    actor_org_id: int | None = None
+    provider_org_id: int | None = None
+    agreement_id: str | None = None
+    agreement_version: int | None = None
+    resource: str | None = None
+    resource_version: int | None = None
+    fields: list[str] = field(default_factory=list)
+    filter: dict[str, Any] = field(default_factory=dict)
+    row_count: int | None = None
+    outcome: str = "ok"
+    detail: str = ""
+    duration_us: int | None = None
+    # Personal codes of the people whose records were returned; only keyed hashes are stored.
+    subjects: Iterable[str] = ()
+
+
+def jsonable(value: Any) -> Any:
+    """Filters hold typed values (dates, decimals); the log keeps their text form."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal | bytes):
+        return str(value)
+    if isinstance(value, float) and value != value:  # NaN has no JSON form
+        return None
+    return value
+
+
+def timestamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(prev_hash: str, values: dict[str, Any]) -> str:
+    """SHA-256 over the previous hash and the canonical JSON of the hashed columns."""
+    content = {name: values[name] for name in HASHED_COLUMNS}
+    content["at"] = timestamp(values["at"])
+    digest = hashlib.sha256(prev_hash.encode("ascii"))
+    digest.update(b"\n")
+    digest.update(crypto.canonical_json(content))
+    return digest.hexdigest()
+
+
+def entry_mac(secret: str, hash_: str) -> str:
+    return crypto.keyed_hash(crypto.derive_key(secret, MAC_PURPOSE), hash_)
+
+
+def subject_key(secret: str) -> bytes:
+    return crypto.derive_key(secret, SUBJECT_PURPOSE)
+
+
+def subject_hash(key: bytes, personal_code: str) -> str:
+    from dati.lv_codes import normalise_personal_code
+
+    return crypto.keyed_hash(key, normalise_personal_code(personal_code))
+
+
+def subjects_digest(hashes: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(hashes)).encode("ascii")).hexdigest()
+
+
+def lock_head(session: Session) -> AuditChainHead:
+    """The chain head, locked until the caller's transaction ends."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(AuditChainHead)
+            .where(AuditChainHead.id == HEAD_ID)
+            .values(seq=AuditChainHead.seq)
+            .execution_options(synchronize_session=False)
+        )
+    head = session.scalars(
+        select(AuditChainHead)
+        .where(AuditChainHead.id == HEAD_ID)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if head is None:  # a database created before the migration seeded the head row
+        head = AuditChainHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH, checkpoint_seq=0)
+        session.add(head)
+        session.flush()
+    return head
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """A new session on the same database whose transaction starts by locking the chain head,
+    committed when the block ends (rolled back on error). The caller's session is untouched.
+    """
+    # Bound to a connection (the tests' rolled-back transaction) it nests as a savepoint.
+    with Session(
+        bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    ) as own:
+        try:
+            lock_head(own)
+            yield own
+            own.commit()
+        except BaseException:
+            own.rollback()
+            raise
+
+
+def append(session: Session, event: Event, *, secret: str) -> AuditEntry:
+    """Add ``event`` at the end of the chain inside the caller's transaction."""
+    head = lock_head(session)
+    skey = subject_key(secret)
+    hashes = sorted({subject_hash(skey, code) for code in event.subjects if code})
+    values: dict[str, Any] = {
+        "at": clock.now(),
+        "action": event.action,
+        "actor_name": event.actor_name[:200],
+        "actor_user_id": event.actor_user_id,
+        "token_id": event.token_id,
+        "actor_org_id": event.actor_org_id,
+        "provider_org_id": event.provider_org_id,
+        "agreement_id": event.agreement_id,
+        "agreement_version": event.agreement_version,
+        "resource": event.resource,
+        "resource_version": event.resource_version,
+        "fields": [str(f) for f in event.fields],
+        "filter": jsonable(event.filter),
+        "row_count": event.row_count,
+        "subject_count": len(hashes),
+        "subjects_digest": subjects_digest(hashes) if hashes else None,
+        "outcome": event.outcome,
+        "detail": event.detail,
+        "duration_us": event.duration_us,
+    }
+    hash_ = entry_hash(head.hash, values)
+    entry = AuditEntry(
+        seq=head.seq + 1,
+        prev_hash=head.hash,
+        hash=hash_,
+        mac=entry_mac(secret, hash_),
+        **values,
+    )
+    session.add(entry)
+    session.flush()
+    if hashes:
+        session.execute(
+            insert(AuditSubject), [{"entry_id": entry.id, "subject": h} for h in hashes]
+        )
+    head.seq, head.hash = entry.seq, entry.hash
+    if _checkpoint_due(head, entry.at):
+        _sign_checkpoint(session, head, secret, entry.at)
+    session.flush()
+    return entry
+
+
+def _checkpoint_due(head: AuditChainHead, now: datetime) -> bool:
+    if head.seq - head.checkpoint_seq >= CHECKPOINT_EVERY:
+        return True
+    return head.checkpoint_at is None or now - head.checkpoint_at >= CHECKPOINT_INTERVAL
+
+
+def checkpoint_message(seq: int, hash_: str, at: datetime, key_fingerprint: str) -> bytes:
+    return crypto.canonical_json(
+        {
+            "type": "dati.audit.checkpoint",
+            "seq": seq,
+            "hash": hash_,
+            "at": timestamp(at),
+            "key": key_fingerprint,
+        }
+    )
+
+
+def platform_key(session: Session, secret: str) -> AuditPlatformKey:
+    """The current checkpoint key, created on first use."""
+    key = session.scalars(
+        select(AuditPlatformKey)
+        .where(AuditPlatformKey.retired_at.is_(None))
+        .order_by(AuditPlatformKey.id.desc())
+    ).first()
+    if key is None:
+        sealed = crypto.new_sealed_key(secret)
+        key = AuditPlatformKey(
+            fingerprint=sealed.fingerprint,
+            public_key=sealed.public_key,
+            sealed_private_key=sealed.sealed_private_key,
+            created_at=clock.now(),
+        )
+        session.add(key)
+        session.flush()
+    return key
+
+
+def _sign_checkpoint(
+    session: Session, head: AuditChainHead, secret: str, at: datetime
+) -> AuditCheckpoint:
+    key = platform_key(session, secret)
+    private = crypto.open_sealed_key(secret, key.sealed_private_key, key.fingerprint)
+    checkpoint = AuditCheckpoint(
+        seq=head.seq,
+        hash=head.hash,
+        at=at,
+        key_fingerprint=key.fingerprint,
+        signature=crypto.sign(
+            private, checkpoint_message(head.seq, head.hash, at, key.fingerprint)
+        ),
+    )
+    session.add(checkpoint)
+    head.checkpoint_seq, head.checkpoint_at = head.seq, at
+    return checkpoint
+
+
+def checkpoint_now(session: Session, *, secret: str) -> AuditCheckpoint | None:
+    """Sign the current head now (a scheduled job); None when nothing is new since the last one."""
+    head = lock_head(session)
+    if head.seq == 0 or head.seq == head.checkpoint_seq:
+        return None
+    checkpoint = _sign_checkpoint(session, head, secret, clock.now())
+    session.flush()
+    return checkpoint
+
+
+def rotate_platform_key(session: Session, *, secret: str) -> AuditPlatformKey:
+    """Retire the checkpoint key and make a new one; old checkpoints stay verifiable."""
+    lock_head(session)
+    now = clock.now()
+    for key in session.scalars(
+        select(AuditPlatformKey).where(AuditPlatformKey.retired_at.is_(None))
+    ):
+        key.retired_at = now
+    session.flush()
+    return platform_key(session, secret)

@@ -1,0 +1,158 @@
+"""Access times: hourly latency histograms per resource and recipient in the database (so every
+app node adds to the same numbers), p50/p95 estimated from them, and Prometheus metrics."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from prometheus_client import Counter, Histogram
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dati.audit.chain import lock_head
+from dati.audit.models import AccessStat
+
+# Upper bounds in milliseconds; the last bucket is everything slower.
+LATENCY_BOUNDS_MS: tuple[float, ...] = (
+    1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, math.inf,
+)  # fmt: skip
+OUTCOMES = ("ok", "denied", "error")
+
+ACCESS_LATENCY = Histogram(
+    "dati_data_access_duration_seconds",
+    "Time to serve a governed data access, by resource and recipient organisation",
+    ["resource", "recipient"],
+    buckets=tuple(b / 1000 for b in LATENCY_BOUNDS_MS[:-1]),
+)
+ACCESS_TOTAL = Counter(
+    "dati_data_access_total",
+    "Governed data accesses by resource, recipient organisation and outcome (ok, denied, error)",
+    ["resource", "recipient", "outcome"],
+)
+
+
+def bucket_of(duration_us: int) -> int:
+    ms = duration_us / 1000
+    for i, bound in enumerate(LATENCY_BOUNDS_MS):
+        if ms <= bound:
+            return i
+    return len(LATENCY_BOUNDS_MS) - 1
+
+
+def observe(
+    session: Session,
+    *,
+    resource: str,
+    recipient_org_id: int,
+    recipient_name: str,
+    provider_org_id: int | None,
+    outcome: str,
+    duration_us: int,
+    at: datetime,
+) -> None:
+    """Count one access in its hour (inside the caller's transaction) and in Prometheus."""
+    ACCESS_TOTAL.labels(resource, recipient_name, outcome).inc()
+    if outcome == "ok":
+        ACCESS_LATENCY.labels(resource, recipient_name).observe(duration_us / 1_000_000)
+    hour = at.replace(minute=0, second=0, microsecond=0)
+    # The chain head serialises the read-modify-write of the hour's row across app nodes.
+    lock_head(session)
+    stat = session.get(AccessStat, (hour, resource, recipient_org_id), populate_existing=True)
+    if stat is None:
+        stat = AccessStat(
+            hour=hour,
+            resource=resource,
+            recipient_org_id=recipient_org_id,
+            provider_org_id=provider_org_id,
+            requests=0,
+            errors=0,
+            denied=0,
+            buckets=[0] * len(LATENCY_BOUNDS_MS),
+        )
+        session.add(stat)
+    stat.requests += 1
+    if outcome == "error":
+        stat.errors += 1
+    elif outcome == "denied":
+        stat.denied += 1
+    else:
+        buckets = list(stat.buckets) or [0] * len(LATENCY_BOUNDS_MS)
+        buckets[bucket_of(duration_us)] += 1
+        stat.buckets = buckets  # a new list, so the JSON column is seen as changed
+    session.flush()
+
+
+def percentile(buckets: Sequence[int], q: float) -> float | None:
+    """The q-quantile in ms, interpolated within its bucket (as Prometheus does), or None."""
+    total = sum(buckets)
+    if total == 0:
+        return None
+    rank = q * total
+    seen = 0
+    for i, count in enumerate(buckets):
+        if count and seen + count >= rank:
+            low = LATENCY_BOUNDS_MS[i - 1] if i else 0.0
+            high = LATENCY_BOUNDS_MS[i]
+            if math.isinf(high):
+                return low
+            return low + (high - low) * (rank - seen) / count
+        seen += count
+    return LATENCY_BOUNDS_MS[-2]
+
+
+@dataclass
+class Summary:
+    """Accesses of one group (a day, a resource, a recipient) with estimated percentiles."""
+
+    requests: int = 0
+    errors: int = 0
+    denied: int = 0
+    buckets: list[int] = field(default_factory=lambda: [0] * len(LATENCY_BOUNDS_MS))
+
+    def add(self, stat: AccessStat) -> None:
+        self.requests += stat.requests
+        self.errors += stat.errors
+        self.denied += stat.denied
+        for i, count in enumerate(stat.buckets or []):
+            self.buckets[i] += count
+
+    @property
+    def p50(self) -> float | None:
+        return percentile(self.buckets, 0.5)
+
+    @property
+    def p95(self) -> float | None:
+        return percentile(self.buckets, 0.95)
+
+    @property
+    def error_rate(self) -> float:
+        return self.errors / self.requests if self.requests else 0.0
+
+
+def stats_between(
+    session: Session, start: datetime, end: datetime, org_ids: set[int] | None
+) -> list[AccessStat]:
+    """Hourly rows in [start, end); limited to rows where ``org_ids`` is provider or recipient."""
+    stmt = select(AccessStat).where(AccessStat.hour >= start, AccessStat.hour < end)
+    if org_ids is not None:
+        stmt = stmt.where(
+            AccessStat.provider_org_id.in_(org_ids) | AccessStat.recipient_org_id.in_(org_ids)
+        )
+    return list(session.scalars(stmt.order_by(AccessStat.hour)))
+
+
+def by_day(stats: Iterable[AccessStat]) -> dict[date, Summary]:
+    days: dict[date, Summary] = {}
+    for stat in stats:
+        days.setdefault(stat.hour.date(), Summary()).add(stat)
+    return dict(sorted(days.items()))
+
+
+def by_pair(stats: Iterable[AccessStat]) -> dict[tuple[str, int], Summary]:
+    pairs: dict[tuple[str, int], Summary] = {}
+    for stat in stats:
+        pairs.setdefault((stat.resource, stat.recipient_org_id), Summary()).add(stat)
+    return dict(sorted(pairs.items()))
