@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dati import clock
+from dati.catalog.models import Resource
 from dati.db.base import Base, UTCDateTime
 from dati.orgs.models import Organisation
 
@@ -58,7 +59,9 @@ class AccessRequest(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
-    resource_id: Mapped[int] = mapped_column(Integer, index=True)
+    resource_id: Mapped[int] = mapped_column(
+        ForeignKey("catalog_resource.id", ondelete="RESTRICT"), index=True
+    )
     resource_name: Mapped[str] = mapped_column(String(100))
     provider_org_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
@@ -87,6 +90,7 @@ class AccessRequest(Base):
 
     provider: Mapped[Organisation] = relationship(foreign_keys=[provider_org_id], lazy="joined")
     recipient: Mapped[Organisation] = relationship(foreign_keys=[recipient_org_id], lazy="joined")
+    resource: Mapped[Resource] = relationship()
     events: Mapped[list[AccessRequestEvent]] = relationship(
         back_populates="request", order_by="AccessRequestEvent.id", cascade="all, delete-orphan"
     )
@@ -127,7 +131,9 @@ class Agreement(Base):
     request_id: Mapped[int | None] = mapped_column(
         ForeignKey("access_request.id", ondelete="SET NULL"), index=True
     )
-    resource_id: Mapped[int] = mapped_column(Integer, index=True)
+    resource_id: Mapped[int] = mapped_column(
+        ForeignKey("catalog_resource.id", ondelete="RESTRICT"), index=True
+    )
     resource_name: Mapped[str] = mapped_column(String(100))
     provider_org_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
@@ -152,6 +158,7 @@ class Agreement(Base):
     provider: Mapped[Organisation] = relationship(foreign_keys=[provider_org_id], lazy="joined")
     recipient: Mapped[Organisation] = relationship(foreign_keys=[recipient_org_id], lazy="joined")
     request: Mapped[AccessRequest | None] = relationship()
+    resource: Mapped[Resource] = relationship()
     signatures: Mapped[list[AgreementSignature]] = relationship(
         back_populates="agreement", order_by="AgreementSignature.id", lazy="selectin"
     )

@@ -2,7 +2,7 @@
 
 Revision ID: agreements_0001
 Revises:
-Create Date: 2026-11-22 05:29:50.970008
+Create Date: 2026-11-22 05:37:45.657123
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ import dati.db.base
 revision: str = "agreements_0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ("agreements",)
-depends_on: str | Sequence[str] | None = "auth_0001"
+depends_on: str | Sequence[str] | None = ("auth_0001", "catalog_0001")
 
 
 def upgrade() -> None:
@@ -27,6 +27,49 @@ def upgrade() -> None:
         sa.Column("rows", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("agreement_number", "day", name=op.f("pk_agreement_usage")),
     )
+    op.create_table(
+        "notification",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("at", dati.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("url", sa.String(length=300), nullable=False),
+        sa.Column("read_at", dati.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("emailed_at", dati.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["app_user.id"],
+            name=op.f("fk_notification_user_id_app_user"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification")),
+    )
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.create_index("ix_notification_user_read", ["user_id", "read_at"], unique=False)
+
+    op.create_table(
+        "org_signing_key",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("org_id", sa.Integer(), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("public_key", sa.String(length=60), nullable=False),
+        sa.Column("sealed_private_key", sa.String(length=200), nullable=False),
+        sa.Column("created_at", dati.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_name", sa.String(length=200), nullable=False),
+        sa.Column("retired_at", dati.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["org_id"],
+            ["organisation.id"],
+            name=op.f("fk_org_signing_key_org_id_organisation"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_org_signing_key")),
+        sa.UniqueConstraint("fingerprint", name=op.f("uq_org_signing_key_fingerprint")),
+    )
+    with op.batch_alter_table("org_signing_key", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_org_signing_key_org_id"), ["org_id"], unique=False)
+
     op.create_table(
         "access_request",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -79,6 +122,12 @@ def upgrade() -> None:
             name=op.f("fk_access_request_requested_by_user_id_app_user"),
             ondelete="SET NULL",
         ),
+        sa.ForeignKeyConstraint(
+            ["resource_id"],
+            ["catalog_resource.id"],
+            name=op.f("fk_access_request_resource_id_catalog_resource"),
+            ondelete="RESTRICT",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_access_request")),
         sa.UniqueConstraint("number", name=op.f("uq_access_request_number")),
     )
@@ -93,49 +142,6 @@ def upgrade() -> None:
             batch_op.f("ix_access_request_resource_id"), ["resource_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_access_request_status"), ["status"], unique=False)
-
-    op.create_table(
-        "notification",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("at", dati.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("kind", sa.String(length=40), nullable=False),
-        sa.Column("params", sa.JSON(), nullable=False),
-        sa.Column("url", sa.String(length=300), nullable=False),
-        sa.Column("read_at", dati.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("emailed_at", dati.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["app_user.id"],
-            name=op.f("fk_notification_user_id_app_user"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification")),
-    )
-    with op.batch_alter_table("notification", schema=None) as batch_op:
-        batch_op.create_index("ix_notification_user_read", ["user_id", "read_at"], unique=False)
-
-    op.create_table(
-        "org_signing_key",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("org_id", sa.Integer(), nullable=False),
-        sa.Column("fingerprint", sa.String(length=64), nullable=False),
-        sa.Column("public_key", sa.String(length=60), nullable=False),
-        sa.Column("sealed_private_key", sa.String(length=200), nullable=False),
-        sa.Column("created_at", dati.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("created_by_name", sa.String(length=200), nullable=False),
-        sa.Column("retired_at", dati.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["org_id"],
-            ["organisation.id"],
-            name=op.f("fk_org_signing_key_org_id_organisation"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_org_signing_key")),
-        sa.UniqueConstraint("fingerprint", name=op.f("uq_org_signing_key_fingerprint")),
-    )
-    with op.batch_alter_table("org_signing_key", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_org_signing_key_org_id"), ["org_id"], unique=False)
 
     op.create_table(
         "access_request_event",
@@ -212,6 +218,12 @@ def upgrade() -> None:
             ["access_request.id"],
             name=op.f("fk_agreement_request_id_access_request"),
             ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["resource_id"],
+            ["catalog_resource.id"],
+            name=op.f("fk_agreement_resource_id_catalog_resource"),
+            ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agreement")),
         sa.UniqueConstraint("number", "version", name=op.f("uq_agreement_number_version")),
@@ -297,6 +309,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_access_request_event_request_id"))
 
     op.drop_table("access_request_event")
+    with op.batch_alter_table("access_request", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_access_request_status"))
+        batch_op.drop_index(batch_op.f("ix_access_request_resource_id"))
+        batch_op.drop_index(batch_op.f("ix_access_request_recipient_org_id"))
+        batch_op.drop_index(batch_op.f("ix_access_request_provider_org_id"))
+
+    op.drop_table("access_request")
     with op.batch_alter_table("org_signing_key", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_org_signing_key_org_id"))
 
@@ -305,11 +324,4 @@ def downgrade() -> None:
         batch_op.drop_index("ix_notification_user_read")
 
     op.drop_table("notification")
-    with op.batch_alter_table("access_request", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_access_request_status"))
-        batch_op.drop_index(batch_op.f("ix_access_request_resource_id"))
-        batch_op.drop_index(batch_op.f("ix_access_request_recipient_org_id"))
-        batch_op.drop_index(batch_op.f("ix_access_request_provider_org_id"))
-
-    op.drop_table("access_request")
     op.drop_table("agreement_usage")
