@@ -1,0 +1,322 @@
+"""The gateway at work: gather what the policy needs from the database, apply its decision to
+the rows, count quotas and log every access (granted or refused) in the audit chain.
+
+Refusals and served accesses are recorded in a short transaction of their own that locks the
+chain head first (see ``audit.chain.write_transaction``), and it commits before any data leaves:
+an access is logged even if the response later fails, a refusal is logged although the request
+answers with an error, and quotas hold across app nodes because the counters are re-read and
+raised under that lock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dati import clock
+from dati.audit import chain, metrics
+from dati.auth.actor import Actor, Role
+from dati.auth.permissions import require
+from dati.catalog.models import Resource
+from dati.errors import Forbidden, NotAuthenticated, TooManyRequests
+from dati.exchange.agreements import gateway
+from dati.exchange.agreements import terms as terms_
+from dati.exchange.agreements.models import Agreement, AgreementStatus, AgreementUsage
+from dati.exchange.agreements.permissions import READ_GOVERNED_DATA
+from dati.i18n import gettext as _
+from dati.orgs.models import Organisation
+
+
+class AccessDenied(Forbidden):
+    type, title = "access-denied", "Access denied"
+
+
+@dataclass
+class Grant:
+    """A decision in force for one request, and what logging it needs."""
+
+    decision: gateway.Decision
+    resource: Resource
+    actor: Actor
+    request: gateway.ReadRequest
+    org_id: int | None  # the organisation the actor reads for
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def audited(self) -> bool:
+        return self.decision.audited
+
+
+def requester_of(actor: Actor) -> gateway.Requester:
+    return gateway.Requester(
+        authenticated=actor.is_authenticated,
+        recipient_org_ids=frozenset(actor.org_ids(Role.RECIPIENT)),
+        owner_org_ids=frozenset(actor.org_ids()),
+    )
+
+
+def agreement_terms(
+    session: Session, resource: Resource, recipient_org_ids: Iterable[int]
+) -> list[gateway.AgreementTerms]:
+    """Per agreement number: the version in force (active or suspended), else the newest one,
+    so a refusal can say why (internal lookup)."""
+    ids = list(recipient_org_ids)
+    if not ids:
+        return []
+    stmt = (
+        select(Agreement)
+        .where(Agreement.resource_name == resource.name, Agreement.recipient_org_id.in_(ids))
+        .where(Agreement.status != AgreementStatus.SUPERSEDED)
+        .order_by(Agreement.number, Agreement.version)
+    )
+    chosen: dict[str, Agreement] = {}
+    for agreement in session.scalars(stmt):
+        held = chosen.get(agreement.number)
+        live = (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED)
+        if held is None or held.status not in live or agreement.status in live:
+            chosen[agreement.number] = agreement
+    types = {f.name: f.type for f in resource.fields}
+    return [
+        terms_.enforceable(
+            a.document,
+            status=a.status.value,
+            provider_org_id=a.provider_org_id,
+            recipient_org_id=a.recipient_org_id,
+            field_types=types,
+        )
+        for a in chosen.values()
+    ]
+
+
+def _usage(session: Session, numbers: Sequence[str]) -> dict[str, gateway.Usage]:
+    if not numbers:
+        return {}
+    stmt = select(AgreementUsage).where(
+        AgreementUsage.agreement_number.in_(numbers), AgreementUsage.day == clock.today()
+    )
+    return {u.agreement_number: gateway.Usage(u.requests, u.rows) for u in session.scalars(stmt)}
+
+
+def authorise(
+    *,
+    session: Session,
+    actor: Actor,
+    resource: Resource,
+    request: gateway.ReadRequest,
+    secret: str,
+) -> Grant:
+    """Decide; a refusal is logged and raised with its reason (401, 403 or 429)."""
+    require(actor, READ_GOVERNED_DATA, resource)
+    info = terms_.resource_info(resource)
+    found = (
+        [] if info.is_open else agreement_terms(session, resource, actor.org_ids(Role.RECIPIENT))
+    )
+    decision = gateway.decide(
+        info,
+        requester_of(actor),
+        request,
+        found,
+        _usage(session, [t.number for t in found]),
+        today=clock.today(),
+        secret=secret,
+    )
+    org_id = _reading_org(actor, resource, decision)
+    grant = Grant(decision, resource, actor, request, org_id)
+    if not decision.allowed:
+        _refuse(session, grant, decision.reason, decision.status, secret)
+    return grant
+
+
+def _reading_org(actor: Actor, resource: Resource, decision: gateway.Decision) -> int | None:
+    if decision.agreement is not None:
+        return decision.agreement.recipient_org_id
+    if decision.basis == gateway.OWNER:
+        return resource.owner_org_id
+    orgs = actor.org_ids(Role.RECIPIENT) or actor.org_ids()
+    return min(orgs) if orgs else None
+
+
+def _refuse(session: Session, grant: Grant, reason: str, status: int, secret: str) -> None:
+    if grant.actor.is_authenticated:
+        with chain.write_transaction(session) as own:
+            _log(
+                own,
+                grant,
+                "data.denied",
+                secret,
+                rows=None,
+                subjects=(),
+                outcome="denied",
+                detail=reason,
+            )
+    if status == 401:
+        raise NotAuthenticated(reason)
+    if status == 429:
+        raise TooManyRequests(reason, retry_after=_seconds_to_midnight())
+    raise AccessDenied(reason)
+
+
+def _seconds_to_midnight() -> int:
+    now = clock.now()
+    return max(1, 86400 - (now.hour * 3600 + now.minute * 60 + now.second))
+
+
+# --- serving -----------------------------------------------------------------------------------
+
+
+def serve_rows(
+    session: Session,
+    grant: Grant,
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    version: int | None,
+    filters: Mapping[str, Any] | None = None,
+    secret: str,
+) -> list[dict[str, Any]]:
+    """The rows the recipient may see, shaped and pseudonymised; the access is logged and
+    counted before they are returned (internal: the caller authorised the grant)."""
+    decision = grant.decision
+    permitted = gateway.permitted_rows(decision, rows)
+    if not grant.audited:
+        return gateway.enforce(decision, permitted)
+    served = record_access(
+        session,
+        grant,
+        row_count=len(permitted),
+        subjects=lambda n: gateway.subjects(decision, permitted[:n]),
+        version=version,
+        filters=filters,
+        secret=secret,
+    )
+    return [gateway.shape(decision, row) for row in permitted[:served]]
+
+
+def record_access(
+    session: Session,
+    grant: Grant,
+    *,
+    row_count: int,
+    subjects: Any,
+    version: int | None,
+    filters: Mapping[str, Any] | None,
+    secret: str,
+) -> int:
+    """Count and log an access of up to ``row_count`` rows; returns how many may be served.
+
+    ``subjects(n)`` gives the personal codes in the first ``n`` rows. Quotas are checked again
+    under the chain-head lock, so concurrent requests on several nodes cannot overrun them.
+    """
+    decision = grant.decision
+    with chain.write_transaction(session) as own:
+        served = row_count
+        terms = decision.agreement
+        if terms is not None:
+            usage = own.get(AgreementUsage, (terms.number, clock.today()), populate_existing=True)
+            if usage is None:
+                usage = AgreementUsage(
+                    agreement_number=terms.number, day=clock.today(), requests=0, rows=0
+                )
+                own.add(usage)
+            if usage.requests >= terms.requests_per_day or usage.rows >= terms.rows_per_day:
+                reason = _("Agreement {number}: today's quota is used up.", number=terms.number)
+                _log(
+                    own,
+                    grant,
+                    "data.denied",
+                    secret,
+                    rows=None,
+                    subjects=(),
+                    outcome="denied",
+                    detail=reason,
+                )
+                own.commit()
+                raise TooManyRequests(reason, retry_after=_seconds_to_midnight())
+            served = min(row_count, terms.rows_per_day - usage.rows)
+            usage.requests += 1
+            usage.rows += served
+        _log(
+            own,
+            grant,
+            "data.read",
+            secret,
+            rows=served,
+            subjects=subjects(served) if served else (),
+            outcome="ok",
+            version=version,
+            filters=filters,
+        )
+    return served
+
+
+def record_failure(session: Session, grant: Grant) -> None:
+    """Count a server-side failure in the access-time statistics (internal)."""
+    if grant.audited and grant.org_id is not None:
+        with chain.write_transaction(session) as own:
+            _observe(own, grant, "error")
+
+
+def _log(
+    session: Session,
+    grant: Grant,
+    action: str,
+    secret: str,
+    *,
+    rows: int | None,
+    subjects: Iterable[str],
+    outcome: str,
+    detail: str = "",
+    version: int | None = None,
+    filters: Mapping[str, Any] | None = None,
+) -> None:
+    decision, request = grant.decision, grant.request
+    terms = decision.agreement
+    chain.append(
+        session,
+        chain.Event(
+            action=action,
+            actor_name=grant.actor.name,
+            actor_user_id=grant.actor.user_id,
+            token_id=grant.actor.token_id,
+            actor_org_id=grant.org_id,
+            provider_org_id=grant.resource.owner_org_id,
+            agreement_id=terms.number if terms else None,
+            agreement_version=terms.version if terms else None,
+            resource=grant.resource.name,
+            resource_version=version if version is not None else decision.version,
+            fields=list(decision.return_fields or request.fields),
+            filter={
+                "request": dict(filters)
+                if filters is not None
+                else [[c.field, c.op, list(c.values)] for c in request.filters],
+                "conditions": [[c.field, c.op, list(c.values)] for c in decision.conditions],
+            },
+            row_count=rows,
+            outcome=outcome,
+            detail=detail or (f"{decision.basis}" if outcome == "ok" else ""),
+            duration_us=int((time.perf_counter() - grant.started) * 1_000_000),
+            subjects=subjects,
+        ),
+        secret=secret,
+    )
+    _observe(session, grant, outcome)
+
+
+def _observe(session: Session, grant: Grant, outcome: str) -> None:
+    if grant.org_id is None:
+        return
+    org = session.get(Organisation, grant.org_id)
+    metrics.observe(
+        session,
+        resource=grant.resource.name,
+        recipient_org_id=grant.org_id,
+        recipient_name=org.short_name if org else str(grant.org_id),
+        provider_org_id=grant.resource.owner_org_id,
+        outcome=outcome,
+        duration_us=int((time.perf_counter() - grant.started) * 1_000_000),
+        at=clock.now(),
+    )
