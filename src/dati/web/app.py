@@ -65,6 +65,8 @@ def _include_routers(app: FastAPI) -> None:
     from dati.audit import views as audit_views
     from dati.auth import api as auth_api
     from dati.auth import views as auth_views
+    from dati.exchange.agreements import api as agreements_api
+    from dati.exchange.agreements import views_agreements, views_requests
     from dati.orgs import api as orgs_api
     from dati.orgs import views as orgs_views
     from dati.web import system
@@ -75,4 +77,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(auth_views.router)
     app.include_router(orgs_views.router)
     app.include_router(audit_api.router, prefix="/api/v1")
+    app.include_router(agreements_api.requests_router, prefix="/api/v1")
+    app.include_router(agreements_api.router, prefix="/api/v1")
+    app.include_router(views_requests.router)
+    app.include_router(views_agreements.router)
     app.include_router(audit_views.router)

@@ -30,6 +30,16 @@ def _citizen(actor: Actor) -> bool:
 MENU: list[NavItem] = [
     NavItem("Organisations", "/organisations", _everyone),
     NavItem("Users", "/admin/users", _role(Role.ADMIN)),
+    NavItem(
+        "Access requests",
+        "/access-requests",
+        _role(Role.STEWARD, Role.RECIPIENT, Role.SIGNATORY, Role.AUDITOR),
+    ),
+    NavItem(
+        "Agreements",
+        "/agreements",
+        _role(Role.STEWARD, Role.SIGNATORY, Role.RECIPIENT, Role.AUDITOR),
+    ),
     NavItem("Audit log", "/audit/log", _role(Role.AUDITOR, Role.STEWARD, Role.SIGNATORY)),
     NavItem(
         "Access times",

@@ -9,6 +9,7 @@ document's SHA-256 together with who signed, for which party, with which key and
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,6 +21,8 @@ DOCUMENT_FORMAT = "dati.e-agreement/1"
 SIGNATURE_FORMAT = "dati.e-agreement.signature/1"
 EXPORT_FORMAT = "dati.e-agreement.signed/1"
 PARTIES = ("provider", "recipient")  # the order of signing
+# English message ids for the parties, translated where messages name them.
+PARTY_NAMES = {"provider": "the provider", "recipient": "the recipient"}
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,12 @@ def signed_export(document: dict[str, Any], signatures: list[dict[str, str]]) ->
     }
 
 
+def export_text(exported: dict[str, Any]) -> str:
+    """The export as a readable file; verification re-canonicalises the document, so the
+    indentation here does not matter."""
+    return json.dumps(exported, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
 @dataclass
 class Verification:
     """The verdict on a signed export: each problem in words, and which parties signed."""
@@ -193,7 +202,10 @@ def verify_export(data: Any, trusted_keys: dict[str, str] | None = None) -> Veri
     if not result.fully_signed and not result.problems:
         missing = [p for p in PARTIES if p not in parties]
         result.problems.append(
-            _("Not fully signed: no valid signature of the {parties}.", parties=", ".join(missing))
+            _(
+                "Not fully signed: no valid signature of {parties}.",
+                parties=", ".join(_(PARTY_NAMES[p]) for p in missing),
+            )
         )
     _check_order(result)
     return result
@@ -219,10 +231,10 @@ def _check_signature(
     if org != expected_org:
         result.problems.append(
             _(
-                "Signature {n} is by {org}, but the {party} is {expected}.",
+                "Signature {n} is by {org}, but {party} is {expected}.",
                 n=index,
                 org=org,
-                party=party_name,
+                party=_(PARTY_NAMES[party_name]),
                 expected=expected_org,
             )
         )

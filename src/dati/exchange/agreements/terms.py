@@ -4,7 +4,7 @@ enforceable terms back out of a stored document. Messages name the form field at
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from dati.catalog.models import AccessRights, Resource
@@ -44,6 +44,15 @@ class Baseline:
     rows_per_day: int
 
 
+def _json_value(value: Any) -> Any:
+    """A typed value as the document stores it: no floats, dates as ISO text."""
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)  # Decimal
+
+
 def resolve(
     resource: Resource, baseline: Baseline, change: Terms, *, today: date, narrowing: bool
 ) -> document.Terms:
@@ -72,14 +81,13 @@ def resolve(
             errors[key] = _("Give one value for {field}.", field=cond.field)
             continue
         try:
-            for value in cond.values:
-                coerce(spec.type, value)
-        except (ValueError, TypeError):
+            values = [_json_value(coerce(spec.type, value)) for value in cond.values]
+        except (ValueError, TypeError, ArithmeticError):
             errors[key] = _(
                 "A value for {field} is not a valid {type}.", field=cond.field, type=spec.type
             )
             continue
-        conditions.append({"field": cond.field, "op": cond.op, "values": list(cond.values)})
+        conditions.append({"field": cond.field, "op": cond.op, "values": values})
     hidden = sorted(set(change.pseudonymised_fields))
     if stray := [f for f in hidden if f not in fields]:
         errors["pseudonymised_fields"] = _(

@@ -14,6 +14,7 @@ from dati.audit import service as audit
 from dati.auth.actor import Actor, Role
 from dati.auth.permissions import require
 from dati.catalog import service as catalog_service
+from dati.catalog.models import AccessRights, Resource
 from dati.errors import Conflict, Invalid, NotFound
 from dati.exchange.agreements import terms as terms_
 from dati.exchange.agreements.models import (
@@ -324,3 +325,17 @@ def _record(
         fields=list(request.fields),
         detail=f"{request.number}: {request.decision_reason}".rstrip(": "),
     )
+
+
+def requestable_resources(*, session: Session, actor: Actor) -> list[Resource]:
+    """Resources that need an agreement (not open data) and describe their fields, for the
+    request form; the actor's own institutions' resources are left out."""
+    require(actor, LIST_REQUESTS)
+    stmt = (
+        select(Resource)
+        .where((Resource.access_rights != AccessRights.PUBLIC) | Resource.personal_data.is_(True))
+        .where(Resource.fields.any())
+        .order_by(Resource.title_lv)
+    )
+    mine = actor.org_ids()
+    return [r for r in session.scalars(stmt) if r.owner_org_id not in mine]
