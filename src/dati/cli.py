@@ -243,9 +243,13 @@ def org_import(
     console.print(f"{created} created, {updated} updated")
 
 
-from dati.audit.cli import app as audit_app  # noqa: E402 - its commands import this module lazily
+# Feature command groups; their commands import this module lazily.
+from dati.audit.cli import app as audit_app  # noqa: E402
+from dati.exchange.agreements.cli import agreement_app, key_app  # noqa: E402
 
 app.add_typer(audit_app, name="audit")
+app.add_typer(agreement_app, name="agreement")
+app.add_typer(key_app, name="key")
 
 
 def main() -> None:  # pragma: no cover

@@ -28,6 +28,7 @@ from dati.exchange.agreements.schemas import (
     VerificationRead,
 )
 from dati.exchange.agreements.services import agreements, keys, notifications, requests
+from dati.exchange.agreements.web import MailAfter
 from dati.web.deps import AppSettings, CurrentActor, DbSession
 
 requests_router = APIRouter(prefix="/access-requests", tags=["access requests"])
@@ -65,7 +66,11 @@ def list_requests(
 
 @requests_router.post("", response_model=AccessRequestRead, status_code=status.HTTP_201_CREATED)
 def submit_request(
-    data: AccessRequestCreate, session: DbSession, actor: CurrentActor, settings: AppSettings
+    data: AccessRequestCreate,
+    session: DbSession,
+    actor: CurrentActor,
+    settings: AppSettings,
+    _mail: MailAfter,
 ) -> AccessRequestRead:
     request = requests.submit_request(
         session=session, actor=actor, data=data, secret=settings.effective_secret_key
@@ -82,7 +87,12 @@ def get_request(number: str, session: DbSession, actor: CurrentActor) -> AccessR
     "/{number}/approval", response_model=AgreementRead, status_code=status.HTTP_201_CREATED
 )
 def approve_request(
-    number: str, terms: Terms, session: DbSession, actor: CurrentActor, settings: AppSettings
+    number: str,
+    terms: Terms,
+    session: DbSession,
+    actor: CurrentActor,
+    settings: AppSettings,
+    _mail: MailAfter,
 ) -> AgreementRead:
     agreement = requests.approve_request(
         session=session,
@@ -96,7 +106,12 @@ def approve_request(
 
 @requests_router.post("/{number}/rejection", response_model=AccessRequestRead)
 def reject_request(
-    number: str, body: Reason, session: DbSession, actor: CurrentActor, settings: AppSettings
+    number: str,
+    body: Reason,
+    session: DbSession,
+    actor: CurrentActor,
+    settings: AppSettings,
+    _mail: MailAfter,
 ) -> AccessRequestRead:
     request = requests.reject_request(
         session=session,
@@ -280,6 +295,7 @@ def sign_agreement(
     session: DbSession,
     actor: CurrentActor,
     settings: AppSettings,
+    _mail: MailAfter,
 ) -> AgreementRead:
     signed = agreements.sign_agreement(
         session=session,
@@ -294,7 +310,12 @@ def sign_agreement(
 
 @router.post("/{number}/amendments", response_model=AgreementRead, status_code=201)
 def amend_agreement(
-    number: str, terms: AmendTerms, session: DbSession, actor: CurrentActor, settings: AppSettings
+    number: str,
+    terms: AmendTerms,
+    session: DbSession,
+    actor: CurrentActor,
+    settings: AppSettings,
+    _mail: MailAfter,
 ) -> AgreementRead:
     amended = agreements.amend_agreement(
         session=session,
@@ -308,7 +329,12 @@ def amend_agreement(
 
 @router.post("/{number}/suspension", response_model=AgreementRead)
 def suspend_agreement(
-    number: str, body: Reason, session: DbSession, actor: CurrentActor, settings: AppSettings
+    number: str,
+    body: Reason,
+    session: DbSession,
+    actor: CurrentActor,
+    settings: AppSettings,
+    _mail: MailAfter,
 ) -> AgreementRead:
     found = agreements.suspend_agreement(
         session=session,
@@ -322,7 +348,7 @@ def suspend_agreement(
 
 @router.post("/{number}/resumption", response_model=AgreementRead)
 def resume_agreement(
-    number: str, session: DbSession, actor: CurrentActor, settings: AppSettings
+    number: str, session: DbSession, actor: CurrentActor, settings: AppSettings, _mail: MailAfter
 ) -> AgreementRead:
     found = agreements.resume_agreement(
         session=session, actor=actor, number=number, secret=settings.effective_secret_key
@@ -332,7 +358,12 @@ def resume_agreement(
 
 @router.post("/{number}/revocation", response_model=AgreementRead)
 def revoke_agreement(
-    number: str, body: Reason, session: DbSession, actor: CurrentActor, settings: AppSettings
+    number: str,
+    body: Reason,
+    session: DbSession,
+    actor: CurrentActor,
+    settings: AppSettings,
+    _mail: MailAfter,
 ) -> AgreementRead:
     found = agreements.revoke_agreement(
         session=session,

@@ -16,7 +16,7 @@ from dati.exchange.agreements import forms, rendering
 from dati.exchange.agreements import terms as terms_
 from dati.exchange.agreements.models import Agreement, AgreementStatus
 from dati.exchange.agreements.services import agreements, keys, notifications
-from dati.exchange.agreements.web import LoggedIn
+from dati.exchange.agreements.web import LoggedIn, MailAfter
 from dati.i18n import gettext as _
 from dati.orgs.models import Organisation
 from dati.web.deps import AppSettings, CurrentActor, DbSession
@@ -204,6 +204,7 @@ def sign(
     session: DbSession,
     actor: LoggedIn,
     settings: AppSettings,
+    _mail: MailAfter,
     document_sha256: Annotated[str, Form()],
 ) -> Response:
     signed = agreements.sign_agreement(
@@ -252,7 +253,12 @@ def amend_page(number: str, request: Request, session: DbSession, actor: LoggedI
 
 @router.post("/agreements/{number}/amend")
 async def amend(
-    number: str, request: Request, session: DbSession, actor: LoggedIn, settings: AppSettings
+    number: str,
+    request: Request,
+    session: DbSession,
+    actor: LoggedIn,
+    settings: AppSettings,
+    _mail: MailAfter,
 ) -> Response:
     form = await request.form()
     context = _amend_context(session, actor, number)
@@ -287,6 +293,7 @@ def _remember_detail(
 @router.post("/agreements/{number}/suspend")
 def suspend(
     number: str, request: Request, session: DbSession, actor: LoggedIn, settings: AppSettings,
+    _mail: MailAfter,
     reason: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     _remember_detail(request, session, actor, number, reason)
@@ -303,7 +310,12 @@ def suspend(
 
 @router.post("/agreements/{number}/resume")
 def resume(
-    number: str, request: Request, session: DbSession, actor: LoggedIn, settings: AppSettings
+    number: str,
+    request: Request,
+    session: DbSession,
+    actor: LoggedIn,
+    settings: AppSettings,
+    _mail: MailAfter,
 ) -> Response:
     found = agreements.resume_agreement(
         session=session, actor=actor, number=number, secret=settings.effective_secret_key
@@ -315,6 +327,7 @@ def resume(
 @router.post("/agreements/{number}/revoke")
 def revoke(
     number: str, request: Request, session: DbSession, actor: LoggedIn, settings: AppSettings,
+    _mail: MailAfter,
     reason: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     _remember_detail(request, session, actor, number, reason)

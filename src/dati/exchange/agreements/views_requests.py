@@ -17,7 +17,7 @@ from dati.exchange.agreements import forms
 from dati.exchange.agreements.models import AccessRequest, RequestStatus
 from dati.exchange.agreements.rendering import OPERATOR_WORDS
 from dati.exchange.agreements.services import notifications, requests
-from dati.exchange.agreements.web import LoggedIn
+from dati.exchange.agreements.web import LoggedIn, MailAfter
 from dati.i18n import gettext as _
 from dati.orgs.models import Organisation
 from dati.web.deps import AppSettings, DbSession
@@ -113,7 +113,7 @@ def new_page(request: Request, session: DbSession, actor: LoggedIn, resource: st
 
 @router.post("/access-requests/new")
 async def submit(
-    request: Request, session: DbSession, actor: LoggedIn, settings: AppSettings
+    request: Request, session: DbSession, actor: LoggedIn, settings: AppSettings, _mail: MailAfter
 ) -> Response:
     form = await request.form()
     context = _new_context(session, actor, str(form.get("resource") or ""))
@@ -184,7 +184,12 @@ def _remember_detail(
 
 @router.post("/access-requests/{number}/approve")
 async def approve(
-    number: str, request: Request, session: DbSession, actor: LoggedIn, settings: AppSettings
+    number: str,
+    request: Request,
+    session: DbSession,
+    actor: LoggedIn,
+    settings: AppSettings,
+    _mail: MailAfter,
 ) -> Response:
     form = await request.form()
     _remember_detail(request, session, actor, number, form)
@@ -204,7 +209,12 @@ async def approve(
 
 @router.post("/access-requests/{number}/reject")
 async def reject(
-    number: str, request: Request, session: DbSession, actor: LoggedIn, settings: AppSettings
+    number: str,
+    request: Request,
+    session: DbSession,
+    actor: LoggedIn,
+    settings: AppSettings,
+    _mail: MailAfter,
 ) -> Response:
     form = await request.form()
     _remember_detail(request, session, actor, number, form)
@@ -221,7 +231,12 @@ async def reject(
 
 @router.post("/access-requests/{number}/withdraw")
 def withdraw(
-    number: str, request: Request, session: DbSession, actor: LoggedIn, settings: AppSettings
+    number: str,
+    request: Request,
+    session: DbSession,
+    actor: LoggedIn,
+    settings: AppSettings,
+    _mail: MailAfter,
 ) -> Response:
     requests.withdraw_request(
         session=session, actor=actor, number=number, secret=settings.effective_secret_key

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import BackgroundTasks, Depends, Request
 
 from dati.auth.actor import Actor
 from dati.errors import NotAuthenticated
 from dati.i18n import gettext as _
-from dati.web.deps import CurrentActor
+from dati.web.deps import AppSettings, CurrentActor
 
 
 def logged_in(actor: CurrentActor) -> Actor:
@@ -21,3 +21,16 @@ def logged_in(actor: CurrentActor) -> Actor:
 
 
 LoggedIn = Annotated[Actor, Depends(logged_in)]
+
+
+def mail_after(request: Request, background: BackgroundTasks, settings: AppSettings) -> None:
+    """After the response (and its commit), mail the notifications this request created."""
+    if settings.smtp_url:
+        from dati.exchange.agreements import mail
+
+        background.add_task(
+            mail.send_pending, request.app.state.database, settings.smtp_url, settings.base_url
+        )
+
+
+MailAfter = Annotated[None, Depends(mail_after)]
