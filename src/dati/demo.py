@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from dati.auth import factories as auth_factories
 from dati.auth.actor import Actor
 from dati.config import Settings
+from dati.exchange.agreements import factories as agreements_factories
 from dati.orgs import factories as orgs_factories
 
 
@@ -29,4 +30,5 @@ def load(session: Session, settings: Settings) -> DemoReport:
     created, updated = orgs_factories.load_demo(session, actor)
     report.lines.append(f"organisations: {created} created, {updated} updated")
     report.logins = auth_factories.load_demo(session, actor)
+    report.lines += agreements_factories.load_demo(session, actor, settings.effective_secret_key)
     return report
