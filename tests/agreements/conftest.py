@@ -9,9 +9,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from dati import clock
+from dati.auth import passwords
 from dati.auth.actor import Actor, Role
 from dati.catalog import service as catalog_service
 from dati.catalog.models import AccessRights, Resource
@@ -35,6 +37,15 @@ POPULATION_SCHEMA = {
     ],
     "primaryKey": ["personal_code"],
 }
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with the production cost takes half a second per account; these tests make
+    seven. Hashes record their own parameters, so logins still verify."""
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
 
 
 @dataclass

@@ -225,7 +225,7 @@ def sign(
 
 
 def _amend_context(session: Session, actor: Actor, number: str) -> dict[str, Any]:
-    current = agreements.get_agreement(session=session, actor=actor, number=number)
+    current = agreements.amendment_draft(session=session, actor=actor, number=number)
     resource = catalog_service.find_resource(session, current.resource_name)
     defaults = terms_.amend_defaults(current.document).model_dump()
     form: dict[str, Any] = {

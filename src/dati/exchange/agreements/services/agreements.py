@@ -309,6 +309,13 @@ def _activate(session: Session, actor: Actor, agreement: Agreement, secret: str)
 # --- changing ----------------------------------------------------------------------------------
 
 
+def amendment_draft(*, session: Session, actor: Actor, number: str) -> Agreement:
+    """The version an amendment starts from, for the amendment form."""
+    current = _visible(actor, find_agreement(session, number))
+    require(actor, AMEND_AGREEMENT, current)
+    return current
+
+
 def amend_agreement(
     *, session: Session, actor: Actor, number: str, terms: AmendTerms, secret: str
 ) -> Agreement:
