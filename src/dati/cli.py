@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dati.ai import cli as ai_cli
 from dati.config import ConfigError, Settings, load_settings
 from dati.db.database import Database
 from dati.errors import DatiError
@@ -24,6 +25,7 @@ org_app = typer.Typer(help="Manage organisations.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
+app.add_typer(ai_cli.app, name="ai")
 
 console = Console()
 err = Console(stderr=True)

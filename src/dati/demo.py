@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from dati.ai import factories as ai_factories
 from dati.auth import factories as auth_factories
 from dati.auth.actor import Actor
 from dati.config import Settings
@@ -30,5 +31,7 @@ def load(session: Session, settings: Settings) -> DemoReport:
     created, updated = orgs_factories.load_demo(session, actor)
     report.lines.append(f"organisations: {created} created, {updated} updated")
     report.logins = auth_factories.load_demo(session, actor)
+    created = ai_factories.load_demo(session, actor, settings.data_dir)
+    report.lines.append(f"AI systems: {created} created")
     report.lines += agreements_factories.load_demo(session, actor, settings.effective_secret_key)
     return report

@@ -61,6 +61,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 def _include_routers(app: FastAPI) -> None:
     # Explicit list: reading it tells you every feature the app serves.
+    from dati.ai import api as ai_api
+    from dati.ai import views as ai_views
     from dati.audit import api as audit_api
     from dati.audit import views as audit_views
     from dati.auth import api as auth_api
@@ -76,6 +78,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(orgs_api.router, prefix="/api/v1")
     app.include_router(auth_views.router)
     app.include_router(orgs_views.router)
+    app.include_router(ai_api.router, prefix="/api/v1")
+    app.include_router(ai_views.router)
     app.include_router(audit_api.router, prefix="/api/v1")
     app.include_router(agreements_api.requests_router, prefix="/api/v1")
     app.include_router(agreements_api.router, prefix="/api/v1")

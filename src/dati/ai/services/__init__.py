@@ -1,0 +1,1 @@
+"""Operations of the AI register, one module per subject; each checks its permission once."""
