@@ -88,7 +88,7 @@ def test_recipient_gets_only_agreed_rows_and_fields_pseudonymised(
         2,
     )
     assert entry.subject_count == 2 and entry.actor_org_id == agreement.recipient_org_id
-    assert entry.filter["conditions"] == [["municipality", "eq", ["LV-RIX"]]]
+    assert entry.filter_data["conditions"] == [["municipality", "eq", ["LV-RIX"]]]
     citizen = Actor(kind=ActorKind.CITIZEN, name="K", user_id=1, personal_code="150385-11116")
     seen = audit_service.my_accesses(session=session, actor=citizen, secret=SECRET)
     assert (

@@ -7,6 +7,7 @@ user or an agreement must not rewrite history (and would break the chain).
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -45,9 +46,10 @@ class AuditEntry(Base):
     agreement_version: Mapped[int | None] = mapped_column(Integer)
     resource: Mapped[str | None] = mapped_column(String(100))
     resource_version: Mapped[int | None] = mapped_column(Integer)
-    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # The request's own filters and the agreement's row conditions, as given.
-    filter: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Canonical JSON text (a list of names; the request's filters and the agreement's row
+    # conditions), so the verifier hashes the stored text without parsing it.
+    fields: Mapped[str] = mapped_column(Text, default="[]")
+    filter: Mapped[str] = mapped_column(Text, default="{}")
     row_count: Mapped[int | None] = mapped_column(Integer)
     subject_count: Mapped[int] = mapped_column(Integer, default=0)
     # SHA-256 over the sorted subject hashes, so the subject index is covered by the chain.
@@ -60,6 +62,14 @@ class AuditEntry(Base):
     # HMAC of ``hash`` under a key derived from the instance secret: someone who can write
     # to the database but lacks the secret cannot forge an entry, even at the chain's end.
     mac: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def field_list(self) -> list[str]:
+        return list(json.loads(self.fields or "[]"))
+
+    @property
+    def filter_data(self) -> dict[str, Any]:
+        return dict(json.loads(self.filter or "{}"))
 
 
 class AuditSubject(Base):

@@ -28,8 +28,6 @@ class EntryFilter(BaseModel):
 
 
 class EntryRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     seq: int
     at: datetime
     action: str

@@ -146,11 +146,28 @@ def _org_names(session: Session, ids: set[int | None]) -> dict[int, Organisation
 def _read(entry: AuditEntry, orgs: dict[int, Organisation]) -> EntryRead:
     org = orgs.get(entry.actor_org_id or 0)
     provider = orgs.get(entry.provider_org_id or 0)
-    read = EntryRead.model_validate(entry)
-    read.org = org.short_name if org else None
-    read.provider = provider.short_name if provider else None
-    read.duration_ms = entry.duration_us / 1000 if entry.duration_us is not None else None
-    return read
+    return EntryRead(
+        seq=entry.seq,
+        at=entry.at,
+        action=entry.action,
+        outcome=entry.outcome,
+        actor_name=entry.actor_name,
+        actor_user_id=entry.actor_user_id,
+        token_id=entry.token_id,
+        org=org.short_name if org else None,
+        provider=provider.short_name if provider else None,
+        agreement_id=entry.agreement_id,
+        agreement_version=entry.agreement_version,
+        resource=entry.resource,
+        resource_version=entry.resource_version,
+        fields=entry.field_list,
+        filter=entry.filter_data,
+        row_count=entry.row_count,
+        subject_count=entry.subject_count,
+        detail=entry.detail,
+        duration_ms=entry.duration_us / 1000 if entry.duration_us is not None else None,
+        hash=entry.hash,
+    )
 
 
 @dataclass
@@ -278,7 +295,7 @@ def my_accesses(*, session: Session, actor: Actor, secret: str) -> list[CitizenA
             else None,
             provider=name(entry.provider_org_id),
             resource=entry.resource,
-            fields=list(entry.fields),
+            fields=entry.field_list,
             agreement_id=entry.agreement_id,
             agreement_version=entry.agreement_version,
             purpose=agreement.purpose if agreement else None,

@@ -25,7 +25,7 @@ from dati.audit.chain import (
     HASHED_COLUMNS,
     MAC_PURPOSE,
     checkpoint_message,
-    entry_hash,
+    preimage_of_row,
     subjects_digest,
 )
 from dati.audit.models import (
@@ -94,75 +94,69 @@ def verify_chain(
         if secret
         else None
     )
-    columns = [getattr(AuditEntry, name) for name in HASHED_COLUMNS]
-    stmt = (
-        select(
-            AuditEntry.id,
-            AuditEntry.seq,
-            AuditEntry.prev_hash,
-            AuditEntry.hash,
-            AuditEntry.mac,
-            *columns,
-        )
-        .order_by(AuditEntry.seq)
-        .execution_options(yield_per=BATCH)
-    )
+    table = AuditEntry.__table__
+    columns = [table.c[name] for name in ("id", "seq", "prev_hash", "hash", "mac", *HASHED_COLUMNS)]
+    # Core, not the ORM, and a server-side cursor: a million rows stream in constant memory.
+    stmt = select(*columns).order_by(table.c.seq)
+    result = session.connection().execution_options(stream_results=True).execute(stmt)
     breaks: list[_Break] = []
     prev_hash, expected = GENESIS_HASH, 1
-    for row in session.execute(stmt):
-        entry_id, seq, linked, stored, mac = row[0], row[1], row[2], row[3], row[4]
-        values = dict(zip(HASHED_COLUMNS, row[5:], strict=True))
-        if entry_hash(linked, values) != stored:
-            problems.append(
-                Problem(
-                    "modified",
-                    seq,
-                    entry_id,
-                    _(
-                        "Entry #{seq} (id {id}) was modified: its content no longer matches its hash.",
-                        seq=seq,
-                        id=entry_id,
-                    ),
-                )
-            )
-        if mac_base is not None:
-            sealed = mac_base.copy()
-            sealed.update(stored.encode("ascii"))
-            if not hmac.compare_digest(sealed.hexdigest(), mac):
+    sha256 = hashlib.sha256
+    for rows in result.partitions(BATCH):
+        for row in rows:
+            entry_id, seq, linked, stored, mac = row[0], row[1], row[2], row[3], row[4]
+            if sha256(preimage_of_row(linked, row[5:])).hexdigest() != stored:
                 problems.append(
                     Problem(
-                        "forged",
+                        "modified",
                         seq,
                         entry_id,
                         _(
-                            "Entry #{seq} (id {id}) was not written by this platform: its seal does not match.",
+                            "Entry #{seq} (id {id}) was modified: its content no longer matches its hash.",
                             seq=seq,
                             id=entry_id,
                         ),
                     )
                 )
-        if linked != prev_hash or seq != expected:
-            breaks.append(_Break(seq, entry_id, linked, gap=seq > expected))
-        checkpoint = checkpoints.get(seq)
-        if checkpoint is not None and checkpoint.hash != stored:
-            problems.append(
-                Problem(
-                    "checkpoint",
-                    seq,
-                    entry_id,
-                    _(
-                        "Entry #{seq} (id {id}) differs from the signed checkpoint of {at}: the log was rewritten up to here.",
-                        seq=seq,
-                        id=entry_id,
-                        at=f"{checkpoint.at:%Y-%m-%d %H:%M}",
-                    ),
+            if mac_base is not None:
+                sealed = mac_base.copy()
+                sealed.update(stored.encode("ascii"))
+                if not hmac.compare_digest(sealed.hexdigest(), mac):
+                    problems.append(
+                        Problem(
+                            "forged",
+                            seq,
+                            entry_id,
+                            _(
+                                "Entry #{seq} (id {id}) was not written by this platform: its seal does not match.",
+                                seq=seq,
+                                id=entry_id,
+                            ),
+                        )
+                    )
+            if linked != prev_hash or seq != expected:
+                breaks.append(_Break(seq, entry_id, linked, gap=seq > expected))
+            checkpoint = checkpoints.get(seq)
+            if checkpoint is not None and checkpoint.hash != stored:
+                problems.append(
+                    Problem(
+                        "checkpoint",
+                        seq,
+                        entry_id,
+                        _(
+                            "Entry #{seq} (id {id}) differs from the signed checkpoint of {at}: the log was rewritten up to here.",
+                            seq=seq,
+                            id=entry_id,
+                            at=f"{checkpoint.at:%Y-%m-%d %H:%M}",
+                        ),
+                    )
                 )
-            )
-        prev_hash, expected = stored, seq + 1
-        report.entries += 1
-        if progress and report.entries % BATCH == 0:
+            prev_hash, expected = stored, seq + 1
+        report.entries += len(rows)
+        if progress:
             progress(report.entries, total)
         if len(problems) + len(breaks) > max_problems:
+            result.close()
             break
     if progress:
         progress(report.entries, total)
@@ -360,7 +354,6 @@ def _check_subjects(session: Session, max_problems: int) -> list[Problem]:
         select(AuditEntry.seq, AuditEntry.id, AuditEntry.subjects_digest, AuditSubject.subject)
         .join(AuditSubject, AuditSubject.entry_id == AuditEntry.id)
         .order_by(AuditEntry.seq, AuditSubject.subject)
-        .execution_options(yield_per=BATCH)
     )
     current: tuple[int, int, str | None] | None = None
     hashes: list[str] = []
@@ -380,12 +373,14 @@ def _check_subjects(session: Session, max_problems: int) -> list[Problem]:
                 )
             )
 
-    for seq, entry_id, digest, subject in session.execute(stmt):
+    rows = session.connection().execution_options(stream_results=True).execute(stmt)
+    for seq, entry_id, digest, subject in rows:
         if current is None or current[1] != entry_id:
             close()
             current, hashes = (seq, entry_id, digest), []
         hashes.append(subject)
         if len(found) >= max_problems:
+            rows.close()
             return found
     close()
     orphaned = session.execute(
