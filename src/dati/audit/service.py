@@ -35,6 +35,7 @@ from dati.audit.schemas import AccessTimeRow, AccessTimes, CitizenAccess, EntryF
 from dati.audit.verify import Report, verify_chain
 from dati.auth.actor import Actor, Role
 from dati.auth.permissions import require
+from dati.catalog.models import Resource
 from dati.errors import Invalid
 from dati.exchange.agreements.models import Agreement
 from dati.i18n import gettext as _
@@ -286,23 +287,43 @@ def my_accesses(*, session: Session, actor: Actor, secret: str) -> list[CitizenA
         org = orgs.get(org_id or 0)
         return pick(org.name_lv, org.name_en) if org else _("Unknown institution")
 
-    return [
-        CitizenAccess(
-            at=entry.at,
-            recipient=name(entry.actor_org_id),
-            recipient_short_name=orgs[entry.actor_org_id].short_name
-            if entry.actor_org_id in orgs
-            else None,
-            provider=name(entry.provider_org_id),
-            resource=entry.resource,
-            fields=entry.field_list,
-            agreement_id=entry.agreement_id,
-            agreement_version=entry.agreement_version,
-            purpose=agreement.purpose if agreement else None,
-            legal_basis=agreement.legal_basis if agreement else None,
+    # Citizens read titles, not the catalogue's field names.
+    resources = {
+        r.name: r
+        for r in session.scalars(
+            select(Resource).where(Resource.name.in_({e.resource for e, _a in rows if e.resource}))
         )
-        for entry, agreement in rows
-    ]
+    }
+
+    def titles(entry: AuditEntry) -> tuple[str | None, list[str]]:
+        resource = resources.get(entry.resource or "")
+        if resource is None:
+            return entry.resource, entry.field_list
+        by_name = {f.name: pick(f.title_lv, f.title_en) or f.name for f in resource.fields}
+        return pick(resource.title_lv, resource.title_en), [
+            by_name.get(f, f) for f in entry.field_list
+        ]
+
+    found = []
+    for entry, agreement in rows:
+        resource_title, field_titles = titles(entry)
+        found.append(
+            CitizenAccess(
+                at=entry.at,
+                recipient=name(entry.actor_org_id),
+                recipient_short_name=orgs[entry.actor_org_id].short_name
+                if entry.actor_org_id in orgs
+                else None,
+                provider=name(entry.provider_org_id),
+                resource=resource_title,
+                fields=field_titles,
+                agreement_id=entry.agreement_id,
+                agreement_version=entry.agreement_version,
+                purpose=agreement.purpose if agreement else None,
+                legal_basis=agreement.legal_basis if agreement else None,
+            )
+        )
+    return found
 
 
 # --- access times ----------------------------------------------------------------------------
