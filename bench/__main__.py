@@ -8,7 +8,7 @@ import platform
 import sys
 
 # Explicit list: each entry is a module under bench/ with a main() -> None.
-BENCHMARKS: list[str] = ["http_shell", "audit_verify"]
+BENCHMARKS: list[str] = ["http_shell", "readiness_scores", "audit_verify"]
 
 
 def main(argv: list[str]) -> None:

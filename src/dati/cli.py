@@ -15,6 +15,7 @@ from dati.ai import cli as ai_cli
 from dati.config import ConfigError, Settings, load_settings
 from dati.db.database import Database
 from dati.errors import DatiError
+from dati.readiness.cli import readiness_app
 
 app = typer.Typer(
     help="dati — data and AI governance platform.", no_args_is_help=True, add_completion=False
@@ -26,6 +27,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
 app.add_typer(ai_cli.app, name="ai")
+app.add_typer(readiness_app, name="readiness")
 
 console = Console()
 err = Console(stderr=True)

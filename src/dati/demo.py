@@ -16,6 +16,7 @@ from dati.auth.actor import Actor
 from dati.config import Settings
 from dati.exchange.agreements import factories as agreements_factories
 from dati.orgs import factories as orgs_factories
+from dati.readiness import factories as readiness_factories
 
 
 @dataclass
@@ -33,5 +34,6 @@ def load(session: Session, settings: Settings) -> DemoReport:
     report.logins = auth_factories.load_demo(session, actor)
     created = ai_factories.load_demo(session, actor, settings.data_dir)
     report.lines.append(f"AI systems: {created} created")
+    report.lines += readiness_factories.load_demo(session, actor)
     report.lines += agreements_factories.load_demo(session, actor, settings.effective_secret_key)
     return report

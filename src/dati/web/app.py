@@ -71,6 +71,8 @@ def _include_routers(app: FastAPI) -> None:
     from dati.exchange.agreements import views_agreements, views_requests
     from dati.orgs import api as orgs_api
     from dati.orgs import views as orgs_views
+    from dati.readiness import api as readiness_api
+    from dati.readiness import views as readiness_views
     from dati.web import system
 
     app.include_router(system.router)
@@ -80,6 +82,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(orgs_views.router)
     app.include_router(ai_api.router, prefix="/api/v1")
     app.include_router(ai_views.router)
+    app.include_router(readiness_api.router, prefix="/api/v1")
+    app.include_router(readiness_views.router)
     app.include_router(audit_api.router, prefix="/api/v1")
     app.include_router(agreements_api.requests_router, prefix="/api/v1")
     app.include_router(agreements_api.router, prefix="/api/v1")

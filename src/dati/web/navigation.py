@@ -33,6 +33,8 @@ MENU: list[NavItem] = [
     NavItem("AI systems", "/ai/systems", _role(Role.AI_OFFICER, Role.AUDITOR)),
     NavItem("AI Act check", "/ai/classify", _role(Role.AI_OFFICER)),
     NavItem("Users", "/admin/users", _role(Role.ADMIN)),
+    # Institution staff (any role in an organisation), auditors and administrators.
+    NavItem("Readiness", "/readiness", lambda actor: actor.is_admin or bool(actor.org_ids())),
     NavItem(
         "Access requests",
         "/access-requests",
