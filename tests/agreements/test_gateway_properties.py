@@ -9,10 +9,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dati.exchange.agreements import gateway
+from dati.exchange.agreements import batches, gateway
 from dati.exchange.agreements.conditions import Condition, pseudonym
 
 TODAY = date(2026, 11, 22)
@@ -233,3 +234,42 @@ def test_anonymous_callers_and_strangers_are_refused() -> None:
         secret=SECRET,
     )
     assert owner.allowed and owner.basis == gateway.OWNER and owner.return_fields == ("name",)
+
+
+ARROW_TYPES = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), st.integers(1, 7))
+def test_exports_enforce_exactly_what_pages_enforce(case: tuple[Any, ...], batch_rows: int) -> None:
+    """CSV and Parquet stream Arrow batches; they must give the very rows the JSON API gives."""
+    resource, terms, rows, _request, _usage = case
+    decision = gateway.decide(
+        resource,
+        gateway.Requester(True, recipient_org_ids=frozenset({RECIPIENT})),
+        gateway.ReadRequest(),
+        [terms],
+        {},
+        today=TODAY,
+        secret=SECRET,
+    )
+    assert decision.allowed
+    floats = [{k: float(v) if isinstance(v, Decimal) else v for k, v in r.items()} for r in rows]
+    schema = pa.schema([pa.field(f.name, ARROW_TYPES[f.type]) for f in resource.fields])
+    table = pa.Table.from_pylist(floats, schema=schema)
+    streamed = batches.enforce_batches(
+        decision, table.to_batches(max_chunksize=batch_rows), schema, decision.row_allowance
+    )
+    exported = [row for batch in streamed for row in batch.to_pylist()]
+    assert exported == gateway.enforce(decision, floats)
+    count, people = batches.subjects_in(
+        decision, table.to_batches(max_chunksize=batch_rows), decision.row_allowance
+    )
+    assert count == len(exported)
+    assert people == gateway.subjects(decision, gateway.permitted_rows(decision, floats))
