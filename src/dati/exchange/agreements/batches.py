@@ -102,7 +102,7 @@ def subjects_in(
     decision: Decision, batches: Iterable[pa.RecordBatch], limit: int | None
 ) -> tuple[int, set[str]]:
     """Rows that will be served and the personal codes in them (a pre-pass for exports)."""
-    count, found = 0, set()
+    count, found = 0, set[str]()
     for batch in batches:
         kept = permitted(decision, batch)
         if limit is not None:
