@@ -17,7 +17,7 @@ from dati.catalog.models import Resource
 from dati.errors import NotAuthenticated, TooManyRequests
 from dati.exchange.agreements import gateway
 from dati.exchange.agreements.schemas import Terms
-from dati.exchange.agreements.services import access, agreements
+from dati.exchange.agreements.services import access, changes
 from tests.agreements.conftest import RIGA_ONLY, SECRET, MakeAgreement, People
 
 ROWS = [
@@ -125,7 +125,7 @@ def test_unsigned_or_suspended_agreements_serve_nothing(
     assert pending.number in exc.value.detail
     active = make_agreement()
     read(session, people.recipient, population, agreement=active.number)
-    agreements.suspend_agreement(
+    changes.suspend_agreement(
         session=session,
         actor=people.pmlp_steward,
         number=active.number,

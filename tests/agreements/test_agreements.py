@@ -17,7 +17,7 @@ from dati.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from dati.exchange.agreements import document
 from dati.exchange.agreements.models import AgreementStatus, Party
 from dati.exchange.agreements.schemas import AmendTerms
-from dati.exchange.agreements.services import agreements, keys, notifications
+from dati.exchange.agreements.services import agreements, changes, keys, notifications
 from tests.agreements.conftest import SECRET, MakeAgreement, People
 
 
@@ -147,7 +147,7 @@ def test_amendment_keeps_the_old_version_in_force_until_signed(
     session: Session, make_agreement: MakeAgreement, people: People
 ) -> None:
     v1 = make_agreement()
-    v2 = agreements.amend_agreement(
+    v2 = changes.amend_agreement(
         session=session,
         actor=people.pmlp_steward,
         number=v1.number,
@@ -164,7 +164,7 @@ def test_amendment_keeps_the_old_version_in_force_until_signed(
     sign(session, people.vsaa_signatory, v2)
     assert v2.status == AgreementStatus.ACTIVE and v1.status == AgreementStatus.SUPERSEDED
     with pytest.raises(Forbidden):
-        agreements.amend_agreement(
+        changes.amend_agreement(
             session=session,
             actor=people.recipient,
             number=v1.number,
@@ -178,14 +178,14 @@ def test_suspend_resume_and_revoke(
 ) -> None:
     agreement = make_agreement()
     with pytest.raises(Forbidden):
-        agreements.suspend_agreement(
+        changes.suspend_agreement(
             session=session,
             actor=people.recipient,
             number=agreement.number,
             reason="x y z",
             secret=SECRET,
         )
-    agreements.suspend_agreement(
+    changes.suspend_agreement(
         session=session,
         actor=people.pmlp_steward,
         number=agreement.number,
@@ -193,11 +193,11 @@ def test_suspend_resume_and_revoke(
         secret=SECRET,
     )
     assert agreement.status == AgreementStatus.SUSPENDED and not agreements.in_force(agreement)
-    agreements.resume_agreement(
+    changes.resume_agreement(
         session=session, actor=people.pmlp_signatory, number=agreement.number, secret=SECRET
     )
     assert agreements.in_force(agreement)
-    agreements.revoke_agreement(
+    changes.revoke_agreement(
         session=session,
         actor=people.vsaa_signatory,
         number=agreement.number,
@@ -206,7 +206,7 @@ def test_suspend_resume_and_revoke(
     )
     assert agreement.status == AgreementStatus.REVOKED and agreement.ended_at is not None
     with pytest.raises(Conflict):
-        agreements.revoke_agreement(
+        changes.revoke_agreement(
             session=session,
             actor=people.pmlp_signatory,
             number=agreement.number,
@@ -227,14 +227,14 @@ def test_expiry_follows_the_clock(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     agreement = make_agreement()
-    assert agreements.expire_due(session=session, actor=system, secret=SECRET) == []
+    assert changes.expire_due(session=session, actor=system, secret=SECRET) == []
     later = clock.now() + timedelta(days=400)
     monkeypatch.setattr(clock, "now", lambda: later)
     assert not agreements.in_force(agreement)
-    assert agreements.expire_due(session=session, actor=system, secret=SECRET) == [agreement]
+    assert changes.expire_due(session=session, actor=system, secret=SECRET) == [agreement]
     assert agreement.status == AgreementStatus.EXPIRED
     with pytest.raises(Forbidden):
-        agreements.expire_due(session=session, actor=people.pmlp_steward, secret=SECRET)
+        changes.expire_due(session=session, actor=people.pmlp_steward, secret=SECRET)
 
 
 def test_outsiders_see_nothing(

@@ -24,7 +24,7 @@ from dati.auth import service as auth_service
 from dati.auth.actor import Actor, Role
 from dati.auth.schemas import TokenCreate
 from dati.catalog.models import Resource
-from dati.exchange.agreements.services import agreements
+from dati.exchange.agreements.services import agreements, changes
 from tests.agreements.conftest import SECRET, MakeAgreement, MakeRequest, People, request_data
 from tests.conftest import MakeUser, csrf_from
 
@@ -143,7 +143,7 @@ def world(
     active = make_agreement()
     pending = make_agreement(signed_by="none")
     suspended = make_agreement()
-    agreements.suspend_agreement(
+    changes.suspend_agreement(
         session=session,
         actor=people.pmlp_steward,
         number=suspended.number,

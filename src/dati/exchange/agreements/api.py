@@ -27,7 +27,7 @@ from dati.exchange.agreements.schemas import (
     Terms,
     VerificationRead,
 )
-from dati.exchange.agreements.services import agreements, keys, notifications, requests
+from dati.exchange.agreements.services import agreements, changes, keys, notifications, requests
 from dati.exchange.agreements.web import MailAfter
 from dati.web.deps import AppSettings, CurrentActor, DbSession
 
@@ -317,7 +317,7 @@ def amend_agreement(
     settings: AppSettings,
     _mail: MailAfter,
 ) -> AgreementRead:
-    amended = agreements.amend_agreement(
+    amended = changes.amend_agreement(
         session=session,
         actor=actor,
         number=number,
@@ -336,7 +336,7 @@ def suspend_agreement(
     settings: AppSettings,
     _mail: MailAfter,
 ) -> AgreementRead:
-    found = agreements.suspend_agreement(
+    found = changes.suspend_agreement(
         session=session,
         actor=actor,
         number=number,
@@ -350,7 +350,7 @@ def suspend_agreement(
 def resume_agreement(
     number: str, session: DbSession, actor: CurrentActor, settings: AppSettings, _mail: MailAfter
 ) -> AgreementRead:
-    found = agreements.resume_agreement(
+    found = changes.resume_agreement(
         session=session, actor=actor, number=number, secret=settings.effective_secret_key
     )
     return agreement_read(found)
@@ -365,7 +365,7 @@ def revoke_agreement(
     settings: AppSettings,
     _mail: MailAfter,
 ) -> AgreementRead:
-    found = agreements.revoke_agreement(
+    found = changes.revoke_agreement(
         session=session,
         actor=actor,
         number=number,

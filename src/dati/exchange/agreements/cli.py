@@ -112,11 +112,11 @@ def export(
 def expire(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Mark agreements past their end date as expired and tell both parties (run daily)."""
     from dati.cli import console, open_database, settings_from
-    from dati.exchange.agreements.services import agreements
+    from dati.exchange.agreements.services import changes
 
     settings = settings_from(data_dir, database_url)
     with open_database(settings).session() as session:
-        expired = agreements.expire_due(
+        expired = changes.expire_due(
             session=session, actor=CLI, secret=settings.effective_secret_key
         )
         labels = [a.label for a in expired]

@@ -15,7 +15,7 @@ from dati.catalog import service as catalog_service
 from dati.exchange.agreements import forms, rendering
 from dati.exchange.agreements import terms as terms_
 from dati.exchange.agreements.models import Agreement, AgreementStatus
-from dati.exchange.agreements.services import agreements, keys, notifications
+from dati.exchange.agreements.services import agreements, changes, keys, notifications
 from dati.exchange.agreements.web import LoggedIn, MailAfter
 from dati.i18n import gettext as _
 from dati.orgs.models import Organisation
@@ -225,7 +225,7 @@ def sign(
 
 
 def _amend_context(session: Session, actor: Actor, number: str) -> dict[str, Any]:
-    current = agreements.amendment_draft(session=session, actor=actor, number=number)
+    current = changes.amendment_draft(session=session, actor=actor, number=number)
     resource = catalog_service.find_resource(session, current.resource_name)
     defaults = terms_.amend_defaults(current.document).model_dump()
     form: dict[str, Any] = {
@@ -264,7 +264,7 @@ async def amend(
     context = _amend_context(session, actor, number)
     context["form"] = forms.form_echo(form)
     remember_form(request, "agreements/amend.html", context)
-    amended = agreements.amend_agreement(
+    amended = changes.amend_agreement(
         session=session,
         actor=actor,
         number=number,
@@ -297,7 +297,7 @@ def suspend(
     reason: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     _remember_detail(request, session, actor, number, reason)
-    found = agreements.suspend_agreement(
+    found = changes.suspend_agreement(
         session=session,
         actor=actor,
         number=number,
@@ -317,7 +317,7 @@ def resume(
     settings: AppSettings,
     _mail: MailAfter,
 ) -> Response:
-    found = agreements.resume_agreement(
+    found = changes.resume_agreement(
         session=session, actor=actor, number=number, secret=settings.effective_secret_key
     )
     flash(request, _("Agreement {label} resumed.", label=found.label))
@@ -331,7 +331,7 @@ def revoke(
     reason: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     _remember_detail(request, session, actor, number, reason)
-    found = agreements.revoke_agreement(
+    found = changes.revoke_agreement(
         session=session,
         actor=actor,
         number=number,

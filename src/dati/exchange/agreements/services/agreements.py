@@ -18,9 +18,8 @@ from dati.audit import service as audit
 from dati.auth.actor import Actor, Role
 from dati.auth.permissions import require
 from dati.catalog import service as catalog_service
-from dati.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from dati.errors import Conflict, NotFound, PreconditionFailed
 from dati.exchange.agreements import document
-from dati.exchange.agreements import terms as terms_
 from dati.exchange.agreements.models import (
     AccessRequest,
     Agreement,
@@ -29,17 +28,12 @@ from dati.exchange.agreements.models import (
     Party,
 )
 from dati.exchange.agreements.permissions import (
-    AMEND_AGREEMENT,
-    EXPIRE_AGREEMENTS,
     LIST_AGREEMENTS,
-    REVOKE_AGREEMENT,
     SIGN_AGREEMENT,
-    SUSPEND_AGREEMENT,
     VERIFY_SIGNATURES,
     VIEW_AGREEMENT,
     is_party_member,
 )
-from dati.exchange.agreements.schemas import AmendTerms
 from dati.exchange.agreements.services import keys
 from dati.exchange.agreements.services.notifications import notify
 from dati.exchange.agreements.services.numbers import next_number
@@ -62,7 +56,7 @@ def in_force(agreement: Agreement) -> bool:
 # --- drawing up ------------------------------------------------------------------------------
 
 
-def _new_version(
+def new_version(
     session: Session,
     *,
     number: str,
@@ -112,7 +106,7 @@ def draw_up(
     session: Session, actor: Actor, request: AccessRequest, resolved: document.Terms, *, secret: str
 ) -> Agreement:
     """Version 1 of the agreement for an approved request (the caller checked the permission)."""
-    agreement = _new_version(
+    agreement = new_version(
         session,
         number=next_number(session, Agreement, "EV"),
         version=1,
@@ -123,10 +117,10 @@ def draw_up(
         resolved=resolved,
         previous_sha256=None,
     )
-    _record(
+    record_action(
         session, actor, agreement, "agreement.created", secret, org_id=agreement.provider_org_id
     )
-    _ask_to_sign(session, agreement, agreement.provider_org_id)
+    ask_to_sign(session, agreement, agreement.provider_org_id)
     return agreement
 
 
@@ -234,7 +228,7 @@ def sign_agreement(
     ``document_sha256`` is the hash of the text the signatory read: if the document changed
     since, nothing is signed.
     """
-    agreement = _visible(actor, find_agreement(session, number, version))
+    agreement = visible(actor, find_agreement(session, number, version))
     party = (
         Party.PROVIDER if agreement.status == AgreementStatus.AWAITING_PROVIDER else Party.RECIPIENT
     )
@@ -271,12 +265,12 @@ def sign_agreement(
     )
     session.flush()
     session.refresh(agreement)
-    _record(
+    record_action(
         session, actor, agreement, "agreement.signed", secret, org_id=org.id, detail=party.value
     )
     if party == Party.PROVIDER:
         agreement.status = AgreementStatus.AWAITING_RECIPIENT
-        _ask_to_sign(session, agreement, agreement.recipient_org_id)
+        ask_to_sign(session, agreement, agreement.recipient_org_id)
     else:
         _activate(session, actor, agreement, secret)
     session.flush()
@@ -289,7 +283,7 @@ def _activate(session: Session, actor: Actor, agreement: Agreement, secret: str)
         if older.id != agreement.id and older.status in LIVE + AWAITING:
             older.status, older.ended_at = AgreementStatus.SUPERSEDED, now
     agreement.status, agreement.activated_at = AgreementStatus.ACTIVE, now
-    _record(
+    record_action(
         session, actor, agreement, "agreement.activated", secret, org_id=agreement.recipient_org_id
     )
     for org_id, roles in (
@@ -301,212 +295,37 @@ def _activate(session: Session, actor: Actor, agreement: Agreement, secret: str)
             org_id=org_id,
             roles=roles,
             kind="agreement.active",
-            params=_params(agreement),
-            url=_url(agreement),
+            params=notice_params(agreement),
+            url=page_url(agreement),
         )
-
-
-# --- changing ----------------------------------------------------------------------------------
-
-
-def amendment_draft(*, session: Session, actor: Actor, number: str) -> Agreement:
-    """The version an amendment starts from, for the amendment form."""
-    current = _visible(actor, find_agreement(session, number))
-    require(actor, AMEND_AGREEMENT, current)
-    return current
-
-
-def amend_agreement(
-    *, session: Session, actor: Actor, number: str, terms: AmendTerms, secret: str
-) -> Agreement:
-    """A new version with changed terms; the version in force stays so until both sign it."""
-    current = _visible(actor, find_agreement(session, number))
-    require(actor, AMEND_AGREEMENT, current)
-    if current.status not in LIVE + AWAITING:
-        raise Conflict(_("Agreement {label} has ended and cannot be amended.", label=current.label))
-    resolved = terms_.resolve(
-        catalog_service.find_resource(session, current.resource_name),
-        terms_.baseline_of(current.document),
-        terms,
-        today=clock.today(),
-        narrowing=False,
-    )
-    if current.status in AWAITING:  # an unsigned draft is replaced, never in force
-        current.status, current.ended_at = AgreementStatus.SUPERSEDED, clock.now()
-    amended = _new_version(
-        session,
-        number=current.number,
-        version=current.version + 1,
-        request=current.request,
-        provider=current.provider,
-        recipient=current.recipient,
-        resource_name=current.resource_name,
-        resolved=resolved,
-        previous_sha256=current.document_sha256,
-    )
-    _record(
-        session,
-        actor,
-        amended,
-        "agreement.amended",
-        secret,
-        org_id=amended.provider_org_id,
-        detail=terms.note,
-    )
-    notify(
-        session,
-        org_id=amended.recipient_org_id,
-        roles=RECIPIENT_SIDE,
-        kind="agreement.amended",
-        params=_params(amended),
-        url=_url(amended),
-    )
-    _ask_to_sign(session, amended, amended.provider_org_id)
-    return amended
-
-
-def _live_version(session: Session, number: str, status: AgreementStatus) -> Agreement:
-    for agreement in reversed(versions_of(session, number)):
-        if agreement.status == status:
-            return agreement
-    found = find_agreement(session, number)
-    return found
-
-
-def _need_reason(reason: str) -> str:
-    if len(reason.strip()) < 3:
-        raise Invalid(_("Give the reason."), errors={"reason": _("Required.")})
-    return reason.strip()
-
-
-def suspend_agreement(
-    *, session: Session, actor: Actor, number: str, reason: str, secret: str
-) -> Agreement:
-    """Stop serving data under the agreement until it is resumed (e.g. during an inquiry)."""
-    agreement = _visible(actor, _live_version(session, number, AgreementStatus.ACTIVE))
-    require(actor, SUSPEND_AGREEMENT, agreement)
-    if agreement.status != AgreementStatus.ACTIVE:
-        raise Conflict(
-            _(
-                "Agreement {label} is not in force, so it cannot be suspended.",
-                label=agreement.label,
-            )
-        )
-    agreement.status, agreement.status_reason = AgreementStatus.SUSPENDED, _need_reason(reason)
-    return _changed(
-        session,
-        actor,
-        agreement,
-        "agreement.suspended",
-        secret,
-        {"reason": agreement.status_reason},
-    )
-
-
-def resume_agreement(*, session: Session, actor: Actor, number: str, secret: str) -> Agreement:
-    """Serve data again under a suspended agreement."""
-    agreement = _visible(actor, _live_version(session, number, AgreementStatus.SUSPENDED))
-    require(actor, SUSPEND_AGREEMENT, agreement)
-    if agreement.status != AgreementStatus.SUSPENDED:
-        raise Conflict(_("Agreement {label} is not suspended.", label=agreement.label))
-    agreement.status, agreement.status_reason = AgreementStatus.ACTIVE, ""
-    return _changed(session, actor, agreement, "agreement.resumed", secret, {})
-
-
-def revoke_agreement(
-    *, session: Session, actor: Actor, number: str, reason: str, secret: str
-) -> Agreement:
-    """End the agreement for good, with every version not yet ended; either party may."""
-    latest = _visible(actor, find_agreement(session, number))
-    require(actor, REVOKE_AGREEMENT, latest)
-    ending = [a for a in versions_of(session, number) if a.status in LIVE + AWAITING]
-    if not ending:
-        raise Conflict(_("Agreement {label} has already ended.", label=latest.label))
-    why, now = _need_reason(reason), clock.now()
-    for agreement in ending:
-        agreement.status, agreement.status_reason, agreement.ended_at = (
-            AgreementStatus.REVOKED,
-            why,
-            now,
-        )
-    return _changed(session, actor, ending[-1], "agreement.revoked", secret, {"reason": why})
-
-
-def expire_due(*, session: Session, actor: Actor, secret: str) -> list[Agreement]:
-    """Mark agreements whose end date has passed as expired (a daily job; the gateway already
-    refuses them by date)."""
-    require(actor, EXPIRE_AGREEMENTS)
-    stmt = select(Agreement).where(
-        Agreement.status.in_(LIVE), Agreement.valid_until < clock.today()
-    )
-    expired = list(session.scalars(stmt))
-    for agreement in expired:
-        agreement.status, agreement.ended_at = AgreementStatus.EXPIRED, clock.now()
-        _changed(session, actor, agreement, "agreement.expired", secret, {})
-    return expired
-
-
-def _changed(
-    session: Session,
-    actor: Actor,
-    agreement: Agreement,
-    action: str,
-    secret: str,
-    extra: dict[str, str],
-) -> Agreement:
-    session.flush()
-    org_id = next(
-        iter(actor.org_ids() & {agreement.provider_org_id, agreement.recipient_org_id}), None
-    )
-    _record(
-        session, actor, agreement, action, secret, org_id=org_id, detail=extra.get("reason", "")
-    )
-    kind = action
-    notify(
-        session,
-        org_id=agreement.recipient_org_id,
-        roles=RECIPIENT_SIDE,
-        kind=kind,
-        params={**_params(agreement), **extra},
-        url=_url(agreement),
-    )
-    notify(
-        session,
-        org_id=agreement.provider_org_id,
-        roles=(Role.STEWARD, Role.SIGNATORY),
-        kind=kind,
-        params={**_params(agreement), **extra},
-        url=_url(agreement),
-    )
-    return agreement
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _visible(actor: Actor, agreement: Agreement) -> Agreement:
+def visible(actor: Actor, agreement: Agreement) -> Agreement:
     """404 for people outside both parties: an agreement's existence is the parties' business."""
     if not (actor.is_admin or is_party_member(actor, agreement)):
         raise NotFound(_("No such record, or you may not see it."))
     return agreement
 
 
-def _ask_to_sign(session: Session, agreement: Agreement, org_id: int) -> None:
+def ask_to_sign(session: Session, agreement: Agreement, org_id: int) -> None:
     notify(
         session,
         org_id=org_id,
         roles=(Role.SIGNATORY,),
         kind="agreement.awaiting_signature",
-        params=_params(agreement),
-        url=_url(agreement),
+        params=notice_params(agreement),
+        url=page_url(agreement),
     )
 
 
-def _url(agreement: Agreement) -> str:
+def page_url(agreement: Agreement) -> str:
     return f"/agreements/{agreement.number}/v/{agreement.version}"
 
 
-def _params(agreement: Agreement) -> dict[str, Any]:
+def notice_params(agreement: Agreement) -> dict[str, Any]:
     return {
         "number": agreement.number,
         "version": agreement.version,
@@ -516,7 +335,7 @@ def _params(agreement: Agreement) -> dict[str, Any]:
     }
 
 
-def _record(
+def record_action(
     session: Session,
     actor: Actor,
     agreement: Agreement,
