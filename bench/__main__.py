@@ -8,7 +8,14 @@ import platform
 import sys
 
 # Explicit list: each entry is a module under bench/ with a main() -> None.
-BENCHMARKS: list[str] = ["http_shell", "readiness_scores", "audit_verify"]
+BENCHMARKS: list[str] = [
+    "http_shell",
+    "readiness_scores",
+    "exchange_ingest",
+    "exchange_memory",
+    "exchange_api",
+    "audit_verify",
+]
 
 
 def main(argv: list[str]) -> None:

@@ -247,6 +247,10 @@ def org_import(
     console.print(f"{created} created, {updated} updated")
 
 
+from dati.exchange.cli import publish as _publish  # noqa: E402 - needs the helpers above
+
+app.command("publish")(_publish)
+
 # Feature command groups; their commands import this module lazily.
 from dati.audit.cli import app as audit_app  # noqa: E402
 from dati.exchange.agreements.cli import agreement_app, key_app  # noqa: E402

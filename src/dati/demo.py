@@ -14,6 +14,8 @@ from dati.ai import factories as ai_factories
 from dati.auth import factories as auth_factories
 from dati.auth.actor import Actor
 from dati.config import Settings
+from dati.exchange import factories as exchange_factories
+from dati.exchange import service as exchange_service
 from dati.exchange.agreements import factories as agreements_factories
 from dati.orgs import factories as orgs_factories
 from dati.readiness import factories as readiness_factories
@@ -32,6 +34,9 @@ def load(session: Session, settings: Settings) -> DemoReport:
     created, updated = orgs_factories.load_demo(session, actor)
     report.lines.append(f"organisations: {created} created, {updated} updated")
     report.logins = auth_factories.load_demo(session, actor)
+    report.lines += exchange_factories.load_demo(
+        session, actor, exchange_service.store_for(settings)
+    )
     created = ai_factories.load_demo(session, actor, settings.data_dir)
     report.lines.append(f"AI systems: {created} created")
     report.lines += readiness_factories.load_demo(session, actor)

@@ -67,6 +67,8 @@ def _include_routers(app: FastAPI) -> None:
     from dati.audit import views as audit_views
     from dati.auth import api as auth_api
     from dati.auth import views as auth_views
+    from dati.exchange import api as exchange_api
+    from dati.exchange import views as exchange_views
     from dati.exchange.agreements import api as agreements_api
     from dati.exchange.agreements import views_agreements, views_requests
     from dati.orgs import api as orgs_api
@@ -78,8 +80,10 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(system.router)
     app.include_router(auth_api.router, prefix="/api/v1")
     app.include_router(orgs_api.router, prefix="/api/v1")
+    app.include_router(exchange_api.router, prefix="/api/v1")
     app.include_router(auth_views.router)
     app.include_router(orgs_views.router)
+    app.include_router(exchange_views.router)
     app.include_router(ai_api.router, prefix="/api/v1")
     app.include_router(ai_views.router)
     app.include_router(readiness_api.router, prefix="/api/v1")

@@ -29,6 +29,7 @@ def _citizen(actor: Actor) -> bool:
 
 MENU: list[NavItem] = [
     NavItem("Organisations", "/organisations", _everyone),
+    NavItem("Data", "/data", _everyone),
     NavItem("AI register", "/ai/register", _everyone),
     NavItem("AI systems", "/ai/systems", _role(Role.AI_OFFICER, Role.AUDITOR)),
     NavItem("AI Act check", "/ai/classify", _role(Role.AI_OFFICER)),

@@ -1,0 +1,208 @@
+"""From an opened source to a Parquet file ready to become a version, in bounded memory.
+
+Batches stream through validation into a temporary Parquet file; DuckDB, capped at
+``storage.MEMORY_LIMIT`` and spilling to disk, then checks unique keys across the whole
+file (and the current version, for append and upsert) and writes the sorted version file.
+Nothing here touches the database: ``service.publish_version`` decides and records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from dati.errors import Invalid
+from dati.exchange.export import QuarantineWriter
+from dati.exchange.fields import CompiledSchema
+from dati.exchange.readers import Source, cell_text
+from dati.exchange.storage import (
+    DatasetStore,
+    Duplicate,
+    combined_sql,
+    find_duplicates,
+    surplus_rows_sql,
+    write_version,
+)
+from dati.exchange.validation import CellError, ValidationReport, Validator
+from dati.i18n import gettext as _
+
+MODES = ("replace", "append", "upsert")
+
+
+@dataclass
+class IngestOutcome:
+    file: Path
+    report: ValidationReport
+    duplicates: list[Duplicate] = field(default_factory=list)
+    quarantine: Path | None = None
+    quarantined: int = 0
+
+
+def ingest(
+    source: Source,
+    schema: CompiledSchema,
+    store: DatasetStore,
+    *,
+    mode: str = "replace",
+    current: Path | None = None,
+    quarantine: bool = False,
+) -> IngestOutcome:
+    """Validate ``source`` and build the next version's file; refuse bad data unless quarantining."""
+    if mode not in MODES:
+        raise Invalid(_("Unknown publishing mode {mode}.", mode=mode), errors={"mode": mode})
+    if mode == "upsert" and not schema.primary_key:
+        message = _("Upsert needs a primary key in the table schema.")
+        raise Invalid(message, errors={"mode": message})
+    validator = Validator(schema, source)
+    staged = store.temp_path(".staged.parquet")
+    final = store.temp_path(".parquet")
+    bad_file = store.temp_path(".csv") if quarantine else None
+    bad = QuarantineWriter(bad_file, source.columns) if bad_file else None
+    try:
+        ascending = _stage(source, validator, staged, bad)
+        report = validator.report
+        # A file already in strictly ascending key order cannot repeat its key and needs no sort.
+        presorted = ascending and mode == "replace"
+        if report.rows_read == 0 and report.rows_invalid == 0:
+            raise _refusal(_("The file has a header but no data rows."), report)
+        with store.duckdb() as conn:
+            rows_sql = combined_sql(schema, mode, staged, current)
+            duplicates, surplus = find_duplicates(
+                conn, schema, rows_sql, skip_primary_key=presorted
+            )
+            _report_duplicates(report, duplicates, surplus)
+            if not report.ok and bad is None:
+                raise _refusal(
+                    _(
+                        "Nothing was published: {bad} of {total} rows have errors. Fix them, or publish with quarantine to set the bad rows aside.",
+                        bad=report.rows_invalid,
+                        total=report.rows_read,
+                    ),
+                    report,
+                )
+            if bad is not None and surplus:
+                _quarantine_duplicates(conn, schema, rows_sql, bad, validator.positions)
+            write_version(
+                conn, schema, rows_sql, final, drop_duplicates=bool(surplus), presorted=presorted
+            )
+        if pq.ParquetFile(final).metadata.num_rows == 0:
+            raise _refusal(_("No valid rows are left to publish."), report)
+        return IngestOutcome(
+            file=final,
+            report=report,
+            duplicates=duplicates,
+            quarantine=bad_file,
+            quarantined=bad.count if bad else 0,
+        )
+    except BaseException:
+        for path in (final, bad_file):
+            if path is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+        raise
+    finally:
+        if bad is not None:
+            bad.close()
+        with contextlib.suppress(FileNotFoundError):
+            staged.unlink()
+
+
+def _stage(
+    source: Source, validator: Validator, staged: Path, bad: QuarantineWriter | None
+) -> bool:
+    """Write the valid rows to ``staged``; True when a one-column primary key strictly ascends."""
+    report = validator.report
+    key = validator.schema.primary_key
+    ascending = len(key) == 1
+    last: object = None
+    # Uncompressed: the staged file lives for seconds and is read once by DuckDB.
+    with pq.ParquetWriter(
+        staged,
+        validator.out_schema,
+        compression="none",
+        use_dictionary=False,
+        write_statistics=False,
+    ) as writer:
+        for batch in source.batches():
+            result = validator.validate(batch)
+            if result.valid.num_rows:
+                writer.write_batch(result.valid)
+                if ascending:
+                    ascending, last = _still_ascending(result.valid.column(key[0]), last)
+            if bad is not None:
+                for row, values, errors in result.invalid_rows:
+                    bad.write(row, [f"{e.column}: {e.message}" for e in errors], values)
+            _take_rejected(source, report, bad)
+        _take_rejected(source, report, bad)
+    return ascending
+
+
+def _still_ascending(keys: pa.Array, last: object) -> tuple[bool, object]:
+    if keys.null_count or (last is not None and not keys[0].as_py() > last):
+        return False, None
+    if len(keys) > 1 and not pc.all(pc.less(keys.slice(0, len(keys) - 1), keys.slice(1))).as_py():
+        return False, None
+    return True, keys[len(keys) - 1].as_py()
+
+
+def _take_rejected(source: Source, report: ValidationReport, bad: QuarantineWriter | None) -> None:
+    for rejected in source.drain_rejected():
+        report.rows_read += 1
+        report.rows_invalid += 1
+        report.add(CellError(rejected.row, "", rejected.text[:200], rejected.message))
+        if bad is not None:
+            bad.write(rejected.row, [rejected.message], None, rejected.text)
+
+
+def _report_duplicates(report: ValidationReport, duplicates: list[Duplicate], surplus: int) -> None:
+    for duplicate in duplicates:
+        first, *others = duplicate.rows
+        for row in others:
+            if first == 0:
+                message = _(
+                    "The key {value} is already published; use upsert to replace it.",
+                    value=duplicate.value,
+                )
+            else:
+                message = _(
+                    "The key {value} repeats row {first}.", value=duplicate.value, first=first
+                )
+            report.add(CellError(row, ", ".join(duplicate.key), duplicate.value, message))
+    report.rows_invalid += surplus
+    report.rows_valid -= min(surplus, report.rows_valid)
+
+
+def _quarantine_duplicates(
+    conn: duckdb.DuckDBPyConnection,
+    schema: CompiledSchema,
+    rows_sql: str,
+    bad: QuarantineWriter,
+    positions: list[int],
+) -> None:
+    """Write rows that repeat a key into the quarantine file, in the file's column order."""
+    result = conn.execute(surplus_rows_sql(schema, rows_sql))
+    row_at = len(schema.fields)
+    width = max(positions) + 1
+    while chunk := result.fetchmany(10000):
+        for record in chunk:
+            values: list[str | None] = [None] * width
+            for field_index, position in enumerate(positions):
+                values[position] = cell_text(record[field_index])
+            bad.write(int(record[row_at] or 0), [_("Repeats the key of an earlier row.")], values)
+
+
+def _refusal(message: str, report: ValidationReport) -> Invalid:
+    errors = {"file": message}
+    for sample in report.samples[:20]:
+        where = _("row {row}", row=sample.row) + (f", {sample.column}" if sample.column else "")
+        errors.setdefault(
+            where,
+            f"{sample.message} ({sample.value!r})" if sample.value is not None else sample.message,
+        )
+    return Invalid(message, errors=errors, report=report.as_dict())

@@ -1,0 +1,489 @@
+"""Exchange operations: publish a version, list and roll back versions, retention, read data.
+
+Files are written before the version row is flushed and become visible when the caller
+commits; see ``storage`` for why a crash at any moment leaves the previous version served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, defer, lazyload, load_only
+
+from dati import clock
+from dati.auth.actor import Actor
+from dati.auth.permissions import require
+from dati.catalog import service as catalog_service
+from dati.catalog.models import AccessRights, Resource
+from dati.config import Settings
+from dati.errors import Conflict, Invalid, NotFound
+from dati.exchange import inference, readers, tables
+from dati.exchange.fields import CompiledSchema, compile_schema, schema_signature
+from dati.exchange.ingest import ingest
+from dati.exchange.models import DatasetVersion, Operation, RetentionPolicy
+from dati.exchange.permissions import (
+    BROWSE_DATA,
+    MANAGE_VERSIONS,
+    PUBLISH_VERSION,
+    READ_DATA,
+    VIEW_QUARANTINE,
+)
+from dati.exchange.query import Page, Query, Reader
+from dati.exchange.storage import DatasetStore
+from dati.i18n import gettext as _
+
+MIN_KEEP_VERSIONS = 2  # the previous version must survive until the new one has committed
+
+
+def store_for(settings: Settings) -> DatasetStore:
+    return DatasetStore(settings.data_dir / "exchange")
+
+
+_reader: Reader | None = None
+
+
+def reader() -> Reader:
+    """The process's DuckDB reader (versions are immutable, so its caches are always right)."""
+    global _reader
+    if _reader is None:
+        _reader = Reader()
+    return _reader
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Where the data comes from: a file (format from its name unless given) or a database table."""
+
+    path: Path | None = None
+    url: str | None = None
+    table: str | None = None
+    format: str | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    name: str = ""
+
+    def open(self, progress: readers.Progress | None = None) -> readers.Source:
+        if self.url is not None:
+            if not self.table:
+                raise Invalid(_("Name the table to read."), errors={"table": _("Required.")})
+            return tables.open_table(self.url, self.table, progress=progress)
+        if self.path is None:
+            raise Invalid(_("Choose a file to publish."), errors={"file": _("Required.")})
+        source = readers.open_file(
+            self.path,
+            format=self.format or readers._format_from_name(self.name or self.path.name),
+            delimiter=self.delimiter,
+            encoding=self.encoding,
+            progress=progress,
+        )
+        source.name = self.name or source.name
+        return source
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    """What ``authorise_read`` decides on: who wants which fields of which resource."""
+
+    session: Session
+    resource: Resource
+    fields: tuple[str, ...] = ()
+
+
+def authorise_read(actor: Actor, request: ReadRequest) -> bool:
+    """The one rule for reading a dataset's rows.
+
+    Open resources without personal data are public; every other resource is readable by
+    the members of its owner institution. (The agreements work extends this function to
+    recipients under a signed agreement.)
+    """
+    resource = request.resource
+    if resource.access_rights is AccessRights.PUBLIC and not resource.personal_data:
+        return True
+    return resource.owner_org_id in actor.org_ids()
+
+
+@dataclass
+class PublishResult:
+    version: DatasetVersion
+    inferred_schema: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def publish_version(
+    *,
+    session: Session,
+    actor: Actor,
+    name: str,
+    source: SourceSpec,
+    store: DatasetStore,
+    mode: str = "replace",
+    quarantine: bool = False,
+    progress: readers.Progress | None = None,
+) -> PublishResult:
+    """Validate ``source`` against the resource's Table Schema and publish it as a new version.
+
+    A resource without a schema gets one inferred from the data. Invalid rows refuse the
+    whole publish unless ``quarantine``, which publishes the valid rows and keeps the rest
+    in a downloadable file.
+    """
+    resource = catalog_service.find_resource(session, name)
+    require(actor, PUBLISH_VERSION, resource)
+    schema_dict = catalog_service.table_schema(session, resource)
+    inferred = False
+    if not schema_dict.get("fields"):
+        schema_dict = inference.infer_schema(source.open())
+        catalog_service.set_table_schema(
+            session=session, actor=actor, name=resource.name, schema=schema_dict
+        )
+        schema_dict = catalog_service.table_schema(session, resource)
+        inferred = True
+    schema = compile_schema(schema_dict)
+    current = _current(session, resource.id)
+    current_path = None
+    if mode != "replace":
+        if current is None:
+            mode = "replace"  # nothing to extend yet: the first version is the whole file
+        else:
+            _check_same_schema(current, schema_dict)
+            current_path = store.path(resource.id, current.file_name)
+    outcome = ingest(
+        source.open(progress), schema, store, mode=mode, current=current_path, quarantine=quarantine
+    )
+    number = (current.number if current else 0) + 1
+    stored = store.publish(resource.id, outcome.file, number)
+    bad_file = None
+    if outcome.quarantine is not None and outcome.quarantined:
+        bad_file = store.publish(resource.id, outcome.quarantine, number, kind="csv").file_name
+    elif outcome.quarantine is not None:
+        outcome.quarantine.unlink(missing_ok=True)
+    version = DatasetVersion(
+        resource_id=resource.id,
+        number=number,
+        operation=Operation(mode),
+        file_name=stored.file_name,
+        rows=stored.rows,
+        size_bytes=stored.size,
+        sha256=stored.sha256,
+        table_schema=schema_dict,
+        source_name=source.name[:300],
+        based_on=current.number if current and mode != "replace" else None,
+        rows_rejected=outcome.report.rows_invalid,
+        quarantine_file=bad_file,
+        report=outcome.report.as_dict(),
+        created_by=actor.name[:200],
+        created_by_user_id=actor.user_id,
+    )
+    _insert(session, version, store, [stored.file_name, bad_file])
+    _apply_retention(session, store, resource.id)
+    return PublishResult(version=version, inferred_schema=inferred)
+
+
+def _insert(
+    session: Session, version: DatasetVersion, store: DatasetStore | None, files: list[str | None]
+) -> None:
+    """Add the version row; a concurrent publish of the same number loses and leaves no file."""
+    try:
+        with session.begin_nested():
+            session.add(version)
+            session.flush()
+    except IntegrityError:
+        for name in files:
+            if name and store is not None:
+                store.remove(version.resource_id, name)
+        raise Conflict(_("Someone published this dataset at the same moment; try again.")) from None
+
+
+def _check_same_schema(current: DatasetVersion, schema: dict[str, Any]) -> None:
+    if schema_signature(current.table_schema) != schema_signature(schema):
+        message = _(
+            "The table schema changed since version {number}; publish the whole file instead.",
+            number=current.number,
+        )
+        raise Conflict(message, errors={"mode": message})
+
+
+def _current(session: Session, resource_id: int, slim: bool = False) -> DatasetVersion | None:
+    stmt = select(DatasetVersion)
+    if slim:  # the large JSON columns load only if used
+        stmt = stmt.options(defer(DatasetVersion.report), defer(DatasetVersion.table_schema))
+    return session.scalars(
+        stmt.where(DatasetVersion.resource_id == resource_id)
+        .order_by(DatasetVersion.number.desc())
+        .limit(1)
+    ).first()
+
+
+def current_version(session: Session, resource_id: int) -> DatasetVersion | None:
+    """Internal lookup for callers that already checked their own permission."""
+    return _current(session, resource_id)
+
+
+def list_versions(
+    *, session: Session, actor: Actor, name: str
+) -> tuple[Resource, list[DatasetVersion]]:
+    """A resource's versions, newest first."""
+    resource = catalog_service.find_resource(session, name)
+    require(actor, READ_DATA, ReadRequest(session, resource))
+    versions = session.scalars(
+        select(DatasetVersion)
+        .where(DatasetVersion.resource_id == resource.id)
+        .order_by(DatasetVersion.number.desc())
+    )
+    return resource, list(versions)
+
+
+def list_datasets(*, session: Session, actor: Actor) -> list[tuple[Resource, DatasetVersion]]:
+    """Resources with published data that the actor may read, with their current version."""
+    require(actor, BROWSE_DATA)
+    newest = (
+        select(DatasetVersion.resource_id, func.max(DatasetVersion.number).label("number"))
+        .group_by(DatasetVersion.resource_id)
+        .subquery()
+    )
+    pairs = session.execute(
+        select(Resource, DatasetVersion)
+        .join(DatasetVersion, DatasetVersion.resource_id == Resource.id)
+        .join(
+            newest,
+            (newest.c.resource_id == DatasetVersion.resource_id)
+            & (newest.c.number == DatasetVersion.number),
+        )
+        .order_by(Resource.title_lv)
+    ).all()
+    return [
+        (r, v) for r, v in pairs if actor.is_admin or authorise_read(actor, ReadRequest(session, r))
+    ]
+
+
+def _version(
+    session: Session, resource: Resource, number: int | None, slim: bool = False
+) -> DatasetVersion:
+    if number is None:
+        version = _current(session, resource.id, slim)
+        if version is None:
+            raise NotFound(_("No data has been published for {name} yet.", name=resource.name))
+        return version
+    version = session.scalars(
+        select(DatasetVersion).where(
+            DatasetVersion.resource_id == resource.id, DatasetVersion.number == number
+        )
+    ).first()
+    if version is None:
+        raise NotFound(
+            _("Version {number} of {name} does not exist.", number=number, name=resource.name)
+        )
+    return version
+
+
+def rollback(*, session: Session, actor: Actor, name: str, number: int) -> DatasetVersion:
+    """Serve an earlier version again, as a new version that reuses its file."""
+    resource = catalog_service.find_resource(session, name)
+    require(actor, MANAGE_VERSIONS, resource)
+    target = _version(session, resource, number)
+    current = _current(session, resource.id)
+    assert current is not None
+    if target.files_removed_at is not None:
+        raise Conflict(
+            _("Version {number} is past the retention period; its data was removed.", number=number)
+        )
+    if target.id == current.id:
+        raise Conflict(_("Version {number} is already the current version.", number=number))
+    version = DatasetVersion(
+        resource_id=resource.id,
+        number=current.number + 1,
+        operation=Operation.ROLLBACK,
+        file_name=target.file_name,
+        rows=target.rows,
+        size_bytes=target.size_bytes,
+        sha256=target.sha256,
+        table_schema=target.table_schema,
+        source_name=target.source_name,
+        based_on=target.number,
+        rows_rejected=0,
+        report={},
+        created_by=actor.name[:200],
+        created_by_user_id=actor.user_id,
+    )
+    _insert(session, version, None, [])
+    return version
+
+
+def set_retention(
+    *, session: Session, actor: Actor, name: str, keep_versions: int, keep_days: int
+) -> RetentionPolicy:
+    """How many versions keep their data, and for how long (the newest two always do)."""
+    resource = catalog_service.find_resource(session, name)
+    require(actor, MANAGE_VERSIONS, resource)
+    errors = {}
+    if not MIN_KEEP_VERSIONS <= keep_versions <= 1000:
+        errors["keep_versions"] = _("Keep between {low} and 1000 versions.", low=MIN_KEEP_VERSIONS)
+    if not 1 <= keep_days <= 36500:
+        errors["keep_days"] = _("Keep versions between 1 and 36500 days.")
+    if errors:
+        raise Invalid(_("The retention policy has errors; nothing was changed."), errors=errors)
+    policy = session.get(RetentionPolicy, resource.id) or RetentionPolicy(resource_id=resource.id)
+    policy.keep_versions, policy.keep_days, policy.updated_at = (
+        keep_versions,
+        keep_days,
+        clock.now(),
+    )
+    session.add(policy)
+    session.flush()
+    return policy
+
+
+def _apply_retention(session: Session, store: DatasetStore, resource_id: int) -> int:
+    """Remove files of versions beyond the policy that no kept version still uses."""
+    policy = session.get(RetentionPolicy, resource_id)
+    keep_versions = policy.keep_versions if policy else 10
+    keep_days = policy.keep_days if policy else 365
+    versions = list(
+        session.scalars(
+            select(DatasetVersion)
+            .where(DatasetVersion.resource_id == resource_id)
+            .order_by(DatasetVersion.number.desc())
+        )
+    )
+    cutoff = clock.now() - timedelta(days=keep_days)
+    kept = versions[: max(keep_versions, MIN_KEEP_VERSIONS)]
+    kept += [
+        v for v in versions[len(kept) :] if v.created_at >= cutoff and len(kept) < keep_versions
+    ]
+    in_use = {v.file_name for v in kept} | {v.quarantine_file for v in kept if v.quarantine_file}
+    removed = 0
+    for version in versions:
+        if version in kept or version.files_removed_at is not None:
+            continue
+        for file_name in (version.file_name, version.quarantine_file):
+            if file_name and file_name not in in_use:
+                store.remove(resource_id, file_name)
+        version.files_removed_at = clock.now()
+        removed += 1
+    session.flush()
+    return removed
+
+
+def quarantine_file(
+    *, session: Session, actor: Actor, name: str, number: int, store: DatasetStore
+) -> tuple[str, Path]:
+    """The file of rows refused when version ``number`` was published (download name, path)."""
+    resource = catalog_service.find_resource(session, name)
+    require(actor, VIEW_QUARANTINE, resource)
+    version = _version(session, resource, number)
+    if not version.quarantine_file or version.files_removed_at is not None:
+        raise NotFound(_("Version {number} has no refused rows to download.", number=number))
+    return f"{resource.name}-v{number}-refused.csv", store.path(
+        resource.id, version.quarantine_file
+    )
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class Dataset:
+    """A readable version: what the API needs to answer, cache-validate and stream."""
+
+    resource: Resource
+    version: DatasetVersion
+    path: Path
+    schema: CompiledSchema
+
+
+def open_dataset(
+    *,
+    session: Session,
+    actor: Actor,
+    name: str,
+    store: DatasetStore,
+    version: int | None = None,
+    fields: tuple[str, ...] = (),
+) -> Dataset:
+    """The current (or a named) version of a resource the actor may read.
+
+    This is the data API's hot path, so it loads only the columns the decision needs and
+    reuses each version's compiled schema (versions never change).
+    """
+    resource = session.scalars(
+        select(Resource)
+        .options(
+            lazyload(Resource.owner),
+            load_only(
+                Resource.id,
+                Resource.name,
+                Resource.owner_org_id,
+                Resource.access_rights,
+                Resource.personal_data,
+            ),
+        )
+        .where(Resource.name == name)
+    ).first()
+    if resource is None:
+        resource = catalog_service.find_resource(session, name)
+    require(actor, READ_DATA, ReadRequest(session, resource, fields))
+    chosen = _version(session, resource, version, slim=True)
+    if chosen.files_removed_at is not None:
+        raise NotFound(
+            _(
+                "Version {number} is past the retention period; its data was removed.",
+                number=chosen.number,
+            )
+        )
+    cache_key = (resource.id, chosen.file_name)  # file names are unique per written file
+    schema = _compiled.get(cache_key)
+    if schema is None:
+        schema = compile_schema(chosen.table_schema)
+        if len(_compiled) > 1024:
+            _compiled.clear()
+        _compiled[cache_key] = schema
+    return Dataset(resource, chosen, store.path(resource.id, chosen.file_name), schema)
+
+
+_compiled: dict[tuple[int, str], CompiledSchema] = {}
+
+
+def read_page(dataset: Dataset, query: Query) -> Page:
+    return reader().page(dataset.path, dataset.schema, query)
+
+
+def count_rows(dataset: Dataset, query: Query) -> int:
+    return reader().count(dataset.path, dataset.schema, query.filters)
+
+
+def lookup_row(dataset: Dataset, key: list[str], fields: tuple[str, ...] = ()) -> dict[str, Any]:
+    row = reader().lookup(dataset.path, dataset.schema, key, fields)
+    if row is None:
+        raise NotFound(_("No row has the key {key}.", key=",".join(key)))
+    return row
+
+
+def version_count(session: Session, resource_id: int) -> int:
+    return (
+        session.scalar(select(func.count()).where(DatasetVersion.resource_id == resource_id)) or 0
+    )
+
+
+def cleanup_orphans(
+    store: DatasetStore, session: Session, resource_id: int, min_age: timedelta = timedelta(hours=1)
+) -> list[Path]:
+    """Delete files a crash left behind: no version row refers to them and they are old enough
+    not to belong to a publish another process has not committed yet."""
+    referenced: set[str] = set()
+    for file_name, bad in session.execute(
+        select(DatasetVersion.file_name, DatasetVersion.quarantine_file).where(
+            DatasetVersion.resource_id == resource_id
+        )
+    ):
+        referenced |= {file_name, bad or file_name}
+    cutoff = (clock.now() - min_age).timestamp()
+    orphans = [p for p in store.orphans(resource_id, referenced) if p.stat().st_mtime < cutoff]
+    for path in orphans:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    return orphans
