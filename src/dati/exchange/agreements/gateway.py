@@ -17,7 +17,7 @@ from typing import Any
 from dati.exchange.agreements.conditions import Condition, pseudonym, pseudonym_key, row_matches
 from dati.i18n import gettext as _
 
-OPEN, OWNER, AGREEMENT, DENIED = "open", "owner", "agreement", "denied"
+OPEN, OWNER, PLATFORM, AGREEMENT, DENIED = "open", "owner", "platform", "agreement", "denied"
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,10 @@ class Requester:
     authenticated: bool
     # Organisations whose agreements the actor may use (holds the recipient role there).
     recipient_org_ids: frozenset[int] = frozenset()
-    # Organisations whose own data the actor may read (holds the publisher or steward role).
+    # Organisations whose own data the actor may read (holds any role there).
     owner_org_ids: frozenset[int] = frozenset()
+    # A platform job (demo loader, CLI, scheduled work), not a person: reads everything, logged.
+    platform: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,9 +181,9 @@ def decide(
             _("Log in or use an API token: {resource} is not open data.", resource=resource.name),
             401,
         )
-    if resource.owner_org_id in requester.owner_org_ids:
+    if resource.owner_org_id in requester.owner_org_ids or requester.platform:
         return Decision(
-            True, OWNER, return_fields=request.fields or names, read_fields=_with(request.fields or names, resource.identifier_fields, names),
+            True, PLATFORM if requester.platform else OWNER, return_fields=request.fields or names, read_fields=_with(request.fields or names, resource.identifier_fields, names),
             version=request.version, identifier_fields=resource.identifier_fields,
         )  # fmt: skip
     mine = [

@@ -119,4 +119,5 @@ MANAGE_SIGNING_KEYS = Permission(
 READ_NOTIFICATIONS = Permission(
     "agreements.notification.read", "Read your notifications", authenticated
 )
-READ_GOVERNED_DATA = Permission("agreements.data.read", "Read data that is not open", authenticated)
+# Everyone may ask; the gateway's decision says what, if anything, they get and why not.
+READ_GOVERNED_DATA = Permission("agreements.data.read", "Read data through the gateway", anyone)

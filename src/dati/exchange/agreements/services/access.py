@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from dati import clock
 from dati.audit import chain, metrics
-from dati.auth.actor import Actor, Role
+from dati.auth.actor import Actor, ActorKind, Role
 from dati.auth.permissions import require
 from dati.catalog.models import Resource
 from dati.errors import Forbidden, NotAuthenticated, TooManyRequests
@@ -34,6 +34,13 @@ from dati.orgs.models import Organisation
 
 class AccessDenied(Forbidden):
     type, title = "access-denied", "Access denied"
+    # The refusal's audit entry must stay although the request fails.
+    keeps_changes = True
+
+
+class QuotaExceeded(TooManyRequests):
+    type, title = "quota-exceeded", "Quota used up"
+    keeps_changes = True
 
 
 @dataclass
@@ -57,6 +64,7 @@ def requester_of(actor: Actor) -> gateway.Requester:
         authenticated=actor.is_authenticated,
         recipient_org_ids=frozenset(actor.org_ids(Role.RECIPIENT)),
         owner_org_ids=frozenset(actor.org_ids()),
+        platform=actor.kind is ActorKind.SYSTEM,
     )
 
 
@@ -102,6 +110,33 @@ def _usage(session: Session, numbers: Sequence[str]) -> dict[str, gateway.Usage]
     return {u.agreement_number: gateway.Usage(u.requests, u.rows) for u in session.scalars(stmt)}
 
 
+def check(session: Session, actor: Actor, resource: Resource) -> gateway.Decision:
+    """Whether ``actor`` may read anything of ``resource`` now, without logging: for listings
+    and metadata pages that show no data (internal: callers checked their own permission)."""
+    info = terms_.resource_info(resource)
+    found = (
+        [] if info.is_open else agreement_terms(session, resource, actor.org_ids(Role.RECIPIENT))
+    )
+    return gateway.decide(
+        info,
+        requester_of(actor),
+        gateway.ReadRequest(),
+        found,
+        _usage(session, [t.number for t in found]),
+        today=clock.today(),
+        secret="",  # no pseudonyms are made from this decision
+    )
+
+
+def refusal(decision: gateway.Decision) -> Exception:
+    """The error a refused decision answers with."""
+    if decision.status == 401:
+        return NotAuthenticated(decision.reason)
+    if decision.status == 429:
+        return QuotaExceeded(decision.reason, retry_after=_seconds_to_midnight())
+    return AccessDenied(decision.reason)
+
+
 def authorise(
     *,
     session: Session,
@@ -135,7 +170,7 @@ def authorise(
 def _reading_org(actor: Actor, resource: Resource, decision: gateway.Decision) -> int | None:
     if decision.agreement is not None:
         return decision.agreement.recipient_org_id
-    if decision.basis == gateway.OWNER:
+    if decision.basis in (gateway.OWNER, gateway.PLATFORM):
         return resource.owner_org_id
     orgs = actor.org_ids(Role.RECIPIENT) or actor.org_ids()
     return min(orgs) if orgs else None
@@ -154,11 +189,9 @@ def _refuse(session: Session, grant: Grant, reason: str, status: int, secret: st
                 outcome="denied",
                 detail=reason,
             )
-    if status == 401:
-        raise NotAuthenticated(reason)
-    if status == 429:
-        raise TooManyRequests(reason, retry_after=_seconds_to_midnight())
-    raise AccessDenied(reason)
+    raise refusal(
+        gateway.Decision(allowed=False, basis=gateway.DENIED, reason=reason, status=status)
+    )
 
 
 def _seconds_to_midnight() -> int:
@@ -175,7 +208,7 @@ def serve_rows(
     rows: Iterable[Mapping[str, Any]],
     *,
     version: int | None,
-    filters: Mapping[str, Any] | None = None,
+    filters: Sequence[Any] | None = None,
     secret: str,
 ) -> list[dict[str, Any]]:
     """The rows the recipient may see, shaped and pseudonymised; the access is logged and
@@ -203,7 +236,7 @@ def record_access(
     row_count: int,
     subjects: Any,
     version: int | None,
-    filters: Mapping[str, Any] | None,
+    filters: Sequence[Any] | None,
     secret: str,
 ) -> int:
     """Count and log an access of up to ``row_count`` rows; returns how many may be served.
@@ -235,7 +268,7 @@ def record_access(
                     detail=reason,
                 )
                 own.commit()
-                raise TooManyRequests(reason, retry_after=_seconds_to_midnight())
+                raise QuotaExceeded(reason, retry_after=_seconds_to_midnight())
             served = min(row_count, terms.rows_per_day - usage.rows)
             usage.requests += 1
             usage.rows += served
@@ -271,7 +304,7 @@ def _log(
     outcome: str,
     detail: str = "",
     version: int | None = None,
-    filters: Mapping[str, Any] | None = None,
+    filters: Sequence[Any] | None = None,
 ) -> None:
     decision, request = grant.decision, grant.request
     terms = decision.agreement
@@ -290,7 +323,7 @@ def _log(
             resource_version=version if version is not None else decision.version,
             fields=list(decision.return_fields or request.fields),
             filter={
-                "request": dict(filters)
+                "request": list(filters)
                 if filters is not None
                 else [[c.field, c.op, list(c.values)] for c in request.filters],
                 "conditions": [[c.field, c.op, list(c.values)] for c in decision.conditions],
