@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +25,10 @@ from dati.auth import service as auth_service
 from dati.auth.actor import Actor, Role
 from dati.auth.schemas import TokenCreate
 from dati.catalog.models import Resource
+from dati.config import Settings
+from dati.exchange import service as exchange_service
 from dati.exchange.agreements.services import agreements, changes
+from dati.exchange.service import SourceSpec
 from tests.agreements.conftest import SECRET, MakeAgreement, MakeRequest, People, request_data
 from tests.conftest import MakeUser, csrf_from
 
@@ -127,6 +131,14 @@ CASES = [
     Case("POST", "/audit/integrity", {AUDITOR, ADMIN}, form={}),
     Case("GET", "/audit/access-times", TIMES),
     Case("GET", "/me/accesses", {CITIZEN, ADMIN}),
+    # the data API and the dataset page, under the gateway: the owner's staff, and VSAA's API
+    # consumer under its agreement (which pseudonymises the key, so no lookups by it)
+    Case("GET", "/api/v1/data/{resource}", {RECIPIENT, PMLP_STEW, PMLP_SIGN}),
+    Case("GET", "/api/v1/data/{resource}?format=csv", {RECIPIENT, PMLP_STEW, PMLP_SIGN}),
+    Case("GET", "/api/v1/data/{resource}?format=parquet", {RECIPIENT, PMLP_STEW, PMLP_SIGN}),
+    Case("GET", "/api/v1/data/{resource}/rows/150385-11116", {PMLP_STEW, PMLP_SIGN}),
+    Case("GET", "/api/v1/data/{resource}/versions", {RECIPIENT, PMLP_STEW, PMLP_SIGN}),
+    Case("GET", "/data/{resource}", {RECIPIENT, PMLP_STEW, PMLP_SIGN}),
 ]
 
 
@@ -138,8 +150,23 @@ def world(
     make_user: MakeUser,
     make_request: MakeRequest,
     make_agreement: MakeAgreement,
+    settings: Settings,
+    tmp_path: Path,
 ) -> dict[str, Any]:
     make_user("admin-x", (Role.ADMIN, None))
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "personal_code,first_name,last_name,birth_date,municipality,address,children\n"
+        "150385-11116,Kristaps,Demo,1985-03-15,LV-RIX,Rīga,2\n",
+        encoding="utf-8",
+    )
+    exchange_service.publish_version(
+        session=session,
+        actor=Actor.system("t"),
+        name=population.name,
+        source=SourceSpec(path=csv_file, name="people.csv"),
+        store=exchange_service.store_for(settings),
+    )
     active = make_agreement()
     pending = make_agreement(signed_by="none")
     suspended = make_agreement()
@@ -173,6 +200,7 @@ def world(
     session.commit()
     return {
         "ids": {
+            "resource": population.name,
             "request": request.number,
             "active": active.number,
             "pending": pending.number,
