@@ -40,5 +40,12 @@ def load(session: Session, settings: Settings) -> DemoReport:
     created = ai_factories.load_demo(session, actor, settings.data_dir)
     report.lines.append(f"AI systems: {created} created")
     report.lines += readiness_factories.load_demo(session, actor)
-    report.lines += agreements_factories.load_demo(session, actor, settings.effective_secret_key)
+    secret, store = settings.effective_secret_key, exchange_service.store_for(settings)
+    report.lines += agreements_factories.load_demo(session, actor, secret)
+    report.lines.append(
+        agreements_factories.add_demo_citizen(session, actor, store, settings.data_dir)
+    )
+    # The gateway logs each read in a transaction of its own: commit what the reads rely on.
+    session.commit()
+    report.lines += agreements_factories.load_demo_accesses(session, secret, store)
     return report

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dati.audit import service as audit_service
 from dati.audit.verify import verify_chain
 from dati.auth import factories as auth_factories
-from dati.auth.actor import Actor
+from dati.auth.actor import Actor, ActorKind
 from dati.catalog import service as catalog_service
 from dati.catalog.models import AccessRights
 from dati.catalog.schemas import ResourceCreate
+from dati.config import Settings
+from dati.exchange import service as exchange_service
 from dati.exchange.agreements import factories
 from dati.exchange.agreements.models import AccessRequest, AgreementStatus, RequestStatus
 from dati.exchange.agreements.services import agreements
+from dati.exchange.service import SourceSpec
 from tests.agreements.conftest import SECRET
 
 SCHEMAS = {
@@ -40,14 +46,16 @@ def demo_resources(session: Session, system: Actor) -> None:
                 name=name, title_lv=name, owner=owner, access_rights=AccessRights.RESTRICTED
             ),
         )
-        schema = {
+        schema: dict[str, object] = {
             "fields": [
                 {
                     "name": f,
+                    "type": "date" if f == "dzimsanas_datums" else "string",
                     "classification": "personal_identifier" if f == "personas_kods" else "open",
                 }
                 for f in fields
-            ]
+            ],
+            "primaryKey": [fields[0]],
         }
         catalog_service.set_table_schema(session=session, actor=system, name=name, schema=schema)
     auth_factories.load_demo(session, system)
@@ -72,3 +80,37 @@ def test_demo_agreements(session: Session, system: Actor, demo_resources: None) 
 
 def test_demo_is_skipped_without_the_resources(session: Session, system: Actor) -> None:
     assert "skipped" in factories.load_demo(session, system, SECRET)[0]
+
+
+def test_demo_accesses_find_the_demo_citizen(
+    session: Session, system: Actor, demo_resources: None, settings: Settings, tmp_path: Path
+) -> None:
+    store = exchange_service.store_for(settings)
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "personas_kods,vards,uzvards,dzimsanas_datums,dzimums,pasvaldiba\n"
+        "120277-12345,Jānis,Liepa,2016-02-12,V,Rīga\n010101-10006,Anna,Ozola,2001-01-01,S,Jelgava\n",
+        encoding="utf-8",
+    )
+    exchange_service.publish_version(
+        session=session,
+        actor=system,
+        name=factories.POPULATION,
+        source=SourceSpec(path=path, name="p.csv"),
+        store=store,
+    )
+    factories.load_demo(session, system, SECRET)
+    assert "added" in factories.add_demo_citizen(session, system, store, tmp_path)
+    assert "is in the population register" in factories.add_demo_citizen(
+        session, system, store, tmp_path
+    )
+    session.commit()
+    lines = factories.load_demo_accesses(session, SECRET, store)
+    assert lines == ["audit: VSAA read 2 + 1 + 1 rows under its agreement, one refusal"]
+    citizen = Actor(kind=ActorKind.CITIZEN, name="K", user_id=1, personal_code="150385-11116")
+    seen = audit_service.my_accesses(session=session, actor=citizen, secret=SECRET)
+    assert len(seen) == 2 and {a.recipient_short_name for a in seen} == {"VSAA"}
+    assert factories.load_demo_accesses(session, SECRET, store) == [
+        "audit: demo accesses already logged"
+    ]
+    assert verify_chain(session, secret=SECRET).ok

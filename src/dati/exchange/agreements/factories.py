@@ -1,4 +1,5 @@
-"""Demo agreements between demo institutions, made through the service layer.
+"""Demo agreements between demo institutions, and reads under them, made through the service
+layer.
 
 - VSAA receives PMLP's population register for benefits paid in Rīga: signed by both, in force,
   limited to Rīga's residents; VSAA's API reads it (audited, including the demo citizen's record).
@@ -12,21 +13,30 @@ names; everything else runs as the system actor. Running it twice changes nothin
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dati import clock
+from dati.audit.models import AuditEntry
 from dati.auth import service as auth_service
 from dati.auth.actor import Actor
 from dati.auth.models import User
 from dati.catalog import service as catalog_service
 from dati.errors import NotFound
+from dati.exchange import governed
+from dati.exchange import service as exchange_service
 from dati.exchange.agreements.models import AccessRequest, Agreement
 from dati.exchange.agreements.schemas import AccessRequestCreate, RowCondition, Terms
 from dati.exchange.agreements.services import agreements, keys, requests
+from dati.exchange.agreements.services.access import AccessDenied
+from dati.exchange.service import SourceSpec
+from dati.exchange.storage import DatasetStore
 from dati.orgs import service as orgs_service
 
 POPULATION = "iedzivotaju-registrs-demo"
@@ -177,6 +187,79 @@ def load_demo(session: Session, actor: Actor, secret: str) -> list[str]:
         f"agreements: {in_force.number} in force (VSAA ← PMLP), {pending.number} awaiting "
         "VSAA's signature, 1 request awaiting review, 1 rejected"
     ]
+
+
+# The demo citizen (auth.factories.DEMO_CITIZEN_CODE) lives in Rīga, so VSAA's reads find them.
+DEMO_CITIZEN_ROW = "150385-11116,Kristaps,Kalējs,1985-03-15,V,Rīga\n"
+
+
+def add_demo_citizen(session: Session, actor: Actor, store: DatasetStore, work_dir: Path) -> str:
+    """Put the demo citizen into the synthetic population register (an upsert by key)."""
+    current = exchange_service.current_version(session, _resource_id(session, POPULATION))
+    if current is None:
+        return "agreements: no population data to add the demo citizen to"
+    code = DEMO_CITIZEN_ROW.split(",", 1)[0]
+    dataset = exchange_service.open_version(session, POPULATION, store)
+    if exchange_service.reader().lookup(dataset.path, dataset.schema, [code]) is not None:
+        return "agreements: the demo citizen is in the population register"
+    path = work_dir / "demo-citizen.csv"
+    header = ",".join(f["name"] for f in current.table_schema["fields"])
+    path.write_text(header + "\n" + DEMO_CITIZEN_ROW, encoding="utf-8")
+    try:
+        exchange_service.publish_version(
+            session=session,
+            actor=actor,
+            name=POPULATION,
+            source=SourceSpec(path=path, name=path.name),
+            store=store,
+            mode="upsert",
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    return "agreements: the demo citizen 150385-11116 added to the population register"
+
+
+def load_demo_accesses(session: Session, secret: str, store: DatasetStore) -> list[str]:
+    """VSAA's API consumer reads under its agreement: a page of Rīga's residents, the demo
+    citizen's record by key, an export of children born since 2015 and one refused request.
+    Each is logged in the audit chain (the caller committed the agreements first, because
+    logging a read opens a transaction of its own)."""
+    reader = _user(session, "recipient")
+    if (
+        reader is None
+        or exchange_service.current_version(session, _resource_id(session, POPULATION)) is None
+    ):
+        return []
+    if session.scalar(select(AuditEntry.id).where(AuditEntry.action == "data.read").limit(1)):
+        return ["audit: demo accesses already logged"]
+
+    def plan(**params: Any) -> governed.Read:
+        return governed.plan_read(
+            session=session, actor=reader, name=POPULATION, store=store, secret=secret, **params
+        )
+
+    page = plan(fields="personas_kods,vards,uzvards,pasvaldiba", limit=50)
+    served = governed.serve_page(page, exchange_service.read_page(page.dataset, page.query))
+    code = DEMO_CITIZEN_ROW.split(",", 1)[0]
+    lookup = governed.plan_lookup(
+        session=session, actor=reader, name=POPULATION, store=store, secret=secret, key=[code]
+    )
+    found = exchange_service.reader().lookup(
+        lookup.dataset.path, lookup.dataset.schema, [code], lookup.query.fields
+    )
+    governed.serve_row(lookup, [code], found)
+    export = plan(filters=[("dzimsanas_datums__gte", "2015-01-01")], limit=None)
+    _schema, batches = governed.export_batches(export)
+    exported = sum(batch.num_rows for batch in batches)
+    with contextlib.suppress(AccessDenied):  # logged as a refusal: the agreement leaves out sex
+        plan(fields="dzimums")
+    return [
+        f"audit: VSAA read {len(served)} + 1 + {exported} rows under its agreement, one refusal"
+    ]
+
+
+def _resource_id(session: Session, name: str) -> int:
+    return catalog_service.find_resource(session, name).id
 
 
 def _org_id(session: Session, short_name: str) -> int:
