@@ -15,6 +15,7 @@ BENCHMARKS: list[str] = [
     "exchange_memory",
     "exchange_api",
     "audit_verify",
+    "gateway_throughput",
 ]
 
 

@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from dati import clock
@@ -151,26 +151,65 @@ def subjects_digest(hashes: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(sorted(hashes)).encode("ascii")).hexdigest()
 
 
-def lock_head(session: Session) -> AuditChainHead:
-    """The chain head, locked until the caller's transaction ends."""
-    if session.get_bind().dialect.name == "sqlite":
+@dataclass
+class Head:
+    """The chain head as read under its lock."""
+
+    seq: int
+    hash: str
+    checkpoint_seq: int
+    checkpoint_at: datetime | None
+
+
+@dataclass
+class Appended:
+    """An entry just appended: its place in the chain and the hashed columns' values."""
+
+    id: int
+    seq: int
+    prev_hash: str
+    hash: str
+    mac: str
+    values: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+HEADS = cast(Table, AuditChainHead.__table__)
+ENTRIES = cast(Table, AuditEntry.__table__)
+SUBJECTS = cast(Table, AuditSubject.__table__)
+_HEAD_KEY = "dati.audit.head"  # in a write_transaction's own session: the head it locked
+
+
+def lock_head(session: Session) -> Head:
+    """The chain head, locked until the caller's transaction ends.
+
+    One statement on both backends: the UPDATE takes PostgreSQL's row lock (or SQLite's write
+    lock) and RETURNING reads the head under it. Inside ``write_transaction`` the head it locked
+    is reused (that session lives for one transaction only).
+    """
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None:
+        return cast(Head, cached)
+    table = HEADS
+    locked = (
+        update(table)
+        .where(table.c.id == HEAD_ID)
+        .values(seq=table.c.seq)
+        .returning(table.c.seq, table.c.hash, table.c.checkpoint_seq, table.c.checkpoint_at)
+    )
+    row = session.execute(locked).first()
+    if row is None:  # a database created before the migration seeded the head row
         session.execute(
-            update(AuditChainHead)
-            .where(AuditChainHead.id == HEAD_ID)
-            .values(seq=AuditChainHead.seq)
-            .execution_options(synchronize_session=False)
+            insert(table).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH, checkpoint_seq=0)
         )
-    head = session.scalars(
-        select(AuditChainHead)
-        .where(AuditChainHead.id == HEAD_ID)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if head is None:  # a database created before the migration seeded the head row
-        head = AuditChainHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH, checkpoint_seq=0)
-        session.add(head)
-        session.flush()
-    return head
+        row = session.execute(locked).first()
+        assert row is not None
+    return Head(row[0], row[1], row[2], row[3])
 
 
 @contextmanager
@@ -183,7 +222,7 @@ def write_transaction(session: Session) -> Iterator[Session]:
         bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
     ) as own:
         try:
-            lock_head(own)
+            own.info[_HEAD_KEY] = lock_head(own)
             yield own
             own.commit()
         except BaseException:
@@ -191,8 +230,12 @@ def write_transaction(session: Session) -> Iterator[Session]:
             raise
 
 
-def append(session: Session, event: Event, *, secret: str) -> AuditEntry:
-    """Add ``event`` at the end of the chain inside the caller's transaction."""
+def append(session: Session, event: Event, *, secret: str) -> Appended:
+    """Add ``event`` at the end of the chain inside the caller's transaction.
+
+    Plain SQL statements rather than ORM objects: every data access appends, so this is the
+    gateway's hot path (lock and read the head, insert the entry and its subjects, move the head).
+    """
     head = lock_head(session)
     skey = subject_key(secret)
     hashes = sorted({subject_hash(skey, code) for code in event.subjects if code})
@@ -217,28 +260,26 @@ def append(session: Session, event: Event, *, secret: str) -> AuditEntry:
         "detail": event.detail,
         "duration_us": event.duration_us,
     }
-    hash_ = entry_hash(head.hash, values)
-    entry = AuditEntry(
-        seq=head.seq + 1,
-        prev_hash=head.hash,
-        hash=hash_,
-        mac=entry_mac(secret, hash_),
-        **values,
-    )
-    session.add(entry)
-    session.flush()
+    prev, seq = head.hash, head.seq + 1
+    hash_ = entry_hash(prev, values)
+    mac = entry_mac(secret, hash_)
+    entries = ENTRIES
+    entry_id = session.execute(
+        insert(entries)
+        .values(seq=seq, prev_hash=prev, hash=hash_, mac=mac, **values)
+        .returning(entries.c.id)
+    ).scalar_one()
     if hashes:
-        session.execute(
-            insert(AuditSubject), [{"entry_id": entry.id, "subject": h} for h in hashes]
-        )
-    head.seq, head.hash = entry.seq, entry.hash
-    if _checkpoint_due(head, entry.at):
-        _sign_checkpoint(session, head, secret, entry.at)
-    session.flush()
-    return entry
+        session.execute(insert(SUBJECTS), [{"entry_id": entry_id, "subject": h} for h in hashes])
+    head.seq, head.hash = seq, hash_
+    heads = HEADS
+    session.execute(update(heads).where(heads.c.id == HEAD_ID).values(seq=seq, hash=hash_))
+    if _checkpoint_due(head, values["at"]):
+        _sign_checkpoint(session, head, secret, values["at"])
+    return Appended(entry_id, seq, prev, hash_, mac, values)
 
 
-def _checkpoint_due(head: AuditChainHead, now: datetime) -> bool:
+def _checkpoint_due(head: Head, now: datetime) -> bool:
     if head.seq - head.checkpoint_seq >= CHECKPOINT_EVERY:
         return True
     return head.checkpoint_at is None or now - head.checkpoint_at >= CHECKPOINT_INTERVAL
@@ -276,9 +317,7 @@ def platform_key(session: Session, secret: str) -> AuditPlatformKey:
     return key
 
 
-def _sign_checkpoint(
-    session: Session, head: AuditChainHead, secret: str, at: datetime
-) -> AuditCheckpoint:
+def _sign_checkpoint(session: Session, head: Head, secret: str, at: datetime) -> AuditCheckpoint:
     key = platform_key(session, secret)
     private = crypto.open_sealed_key(secret, key.sealed_private_key, key.fingerprint)
     checkpoint = AuditCheckpoint(
@@ -292,6 +331,10 @@ def _sign_checkpoint(
     )
     session.add(checkpoint)
     head.checkpoint_seq, head.checkpoint_at = head.seq, at
+    heads = HEADS
+    session.execute(
+        update(heads).where(heads.c.id == HEAD_ID).values(checkpoint_seq=head.seq, checkpoint_at=at)
+    )
     return checkpoint
 
 

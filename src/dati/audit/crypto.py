@@ -13,6 +13,7 @@ import hmac
 import json
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -36,8 +37,9 @@ def canonical_json(value: Any) -> bytes:
     ).encode("utf-8")
 
 
+@lru_cache(maxsize=512)
 def derive_key(secret: str, purpose: bytes, length: int = 32) -> bytes:
-    """A sub-key of the instance secret for one purpose."""
+    """A sub-key of the instance secret for one purpose (cached: every data access needs some)."""
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=b"dati", info=purpose).derive(
         secret.encode("utf-8")
     )

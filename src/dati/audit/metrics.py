@@ -7,9 +7,10 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import cast
 
 from prometheus_client import Counter, Histogram
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from dati.audit.chain import lock_head
@@ -60,29 +61,34 @@ def observe(
     hour = at.replace(minute=0, second=0, microsecond=0)
     # The chain head serialises the read-modify-write of the hour's row across app nodes.
     lock_head(session)
-    stat = session.get(AccessStat, (hour, resource, recipient_org_id), populate_existing=True)
-    if stat is None:
-        stat = AccessStat(
-            hour=hour,
-            resource=resource,
-            recipient_org_id=recipient_org_id,
-            provider_org_id=provider_org_id,
-            requests=0,
-            errors=0,
-            denied=0,
-            buckets=[0] * len(LATENCY_BOUNDS_MS),
-        )
-        session.add(stat)
-    stat.requests += 1
+    table = cast(Table, AccessStat.__table__)
+    key = (table.c.hour == hour) & (table.c.resource == resource)
+    key &= table.c.recipient_org_id == recipient_org_id
+    found = session.execute(
+        select(table.c.requests, table.c.errors, table.c.denied, table.c.buckets).where(key)
+    ).first()
+    requests, errors, denied = (found[0], found[1], found[2]) if found else (0, 0, 0)
+    buckets = list(found[3] or []) if found else []
+    buckets += [0] * (len(LATENCY_BOUNDS_MS) - len(buckets))
     if outcome == "error":
-        stat.errors += 1
+        errors += 1
     elif outcome == "denied":
-        stat.denied += 1
+        denied += 1
     else:
-        buckets = list(stat.buckets) or [0] * len(LATENCY_BOUNDS_MS)
         buckets[bucket_of(duration_us)] += 1
-        stat.buckets = buckets  # a new list, so the JSON column is seen as changed
-    session.flush()
+    values = {"requests": requests + 1, "errors": errors, "denied": denied, "buckets": buckets}
+    if found is None:
+        session.execute(
+            insert(table).values(
+                hour=hour,
+                resource=resource,
+                recipient_org_id=recipient_org_id,
+                provider_org_id=provider_org_id,
+                **values,
+            )
+        )
+    else:
+        session.execute(update(table).where(key).values(**values))
 
 
 def percentile(buckets: Sequence[int], q: float) -> float | None:

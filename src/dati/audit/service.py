@@ -60,7 +60,7 @@ def record(
     secret: str,
     org_id: int | None = None,
     **details: Any,
-) -> AuditEntry:
+) -> chain.Appended:
     """Append an event done by ``actor`` for organisation ``org_id`` (callers checked permissions)."""
     if org_id is None and actor.token_id is not None:
         org_id = next(iter(actor.org_ids()), None)

@@ -237,7 +237,8 @@ def _check_head(
     session: Session, last_seq: int, last_hash: str, checkpoints: dict[int, AuditCheckpoint]
 ) -> list[Problem]:
     found: list[Problem] = []
-    head = session.get(AuditChainHead, 1)
+    heads = AuditChainHead.__table__
+    head = session.execute(select(heads.c.seq, heads.c.hash).where(heads.c.id == 1)).first()
     if head is not None and (head.seq, head.hash) != (last_seq, last_hash):
         if head.seq > last_seq:
             found.append(

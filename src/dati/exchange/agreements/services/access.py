@@ -13,16 +13,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from dati import clock
 from dati.audit import chain, metrics
 from dati.auth.actor import Actor, ActorKind, Role
 from dati.auth.permissions import require
-from dati.catalog.models import Resource
+from dati.catalog.models import AccessRights, FieldClassification, Resource, ResourceField
 from dati.errors import Forbidden, NotAuthenticated, TooManyRequests
 from dati.exchange.agreements import gateway
 from dati.exchange.agreements import terms as terms_
@@ -69,54 +69,86 @@ def requester_of(actor: Actor) -> gateway.Requester:
 
 
 def agreement_terms(
-    session: Session, resource: Resource, recipient_org_ids: Iterable[int]
+    session: Session,
+    resource: Resource,
+    recipient_org_ids: Iterable[int],
+    info: gateway.ResourceInfo | None = None,
 ) -> list[gateway.AgreementTerms]:
     """Per agreement number: the version in force (active or suspended), else the newest one,
-    so a refusal can say why (internal lookup)."""
+    so a refusal can say why (internal lookup; plain columns, no ORM objects: hot path)."""
     ids = list(recipient_org_ids)
     if not ids:
         return []
+    table = cast(Table, Agreement.__table__)
     stmt = (
-        select(Agreement)
-        .where(Agreement.resource_name == resource.name, Agreement.recipient_org_id.in_(ids))
-        .where(Agreement.status != AgreementStatus.SUPERSEDED)
-        .order_by(Agreement.number, Agreement.version)
+        select(
+            table.c.number,
+            table.c.version,
+            table.c.status,
+            table.c.provider_org_id,
+            table.c.recipient_org_id,
+            table.c.document,
+        )
+        .where(table.c.resource_name == resource.name, table.c.recipient_org_id.in_(ids))
+        .where(table.c.status != AgreementStatus.SUPERSEDED.value)
+        .order_by(table.c.number, table.c.version)
     )
-    chosen: dict[str, Agreement] = {}
-    for agreement in session.scalars(stmt):
-        held = chosen.get(agreement.number)
-        live = (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED)
-        if held is None or held.status not in live or agreement.status in live:
-            chosen[agreement.number] = agreement
-    types = {f.name: f.type for f in resource.fields}
+    live = (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED)
+    chosen: dict[str, Any] = {}
+    for row in session.execute(stmt):
+        held = chosen.get(row.number)
+        if held is None or held.status not in live or row.status in live:
+            chosen[row.number] = row
+    types = {f.name: f.type for f in (info or resource_info(session, resource)).fields}
     return [
         terms_.enforceable(
-            a.document,
-            status=a.status.value,
-            provider_org_id=a.provider_org_id,
-            recipient_org_id=a.recipient_org_id,
+            row.document,
+            status=AgreementStatus(row.status).value,
+            provider_org_id=row.provider_org_id,
+            recipient_org_id=row.recipient_org_id,
             field_types=types,
         )
-        for a in chosen.values()
+        for row in chosen.values()
     ]
+
+
+def resource_info(session: Session, resource: Resource) -> gateway.ResourceInfo:
+    """The resource as the gateway sees it: openness, owner, fields with their classification."""
+    fields = cast(Table, ResourceField.__table__)
+    rows = session.execute(
+        select(fields.c.name, fields.c.type, fields.c.classification)
+        .where(fields.c.resource_id == resource.id)
+        .order_by(fields.c.position)
+    )
+    return gateway.ResourceInfo(
+        name=resource.name,
+        owner_org_id=resource.owner_org_id,
+        is_open=resource.access_rights == AccessRights.PUBLIC and not resource.personal_data,
+        fields=tuple(
+            gateway.FieldInfo(name, type_, FieldClassification(classification).value)
+            for name, type_, classification in rows
+        ),
+    )
 
 
 def _usage(session: Session, numbers: Sequence[str]) -> dict[str, gateway.Usage]:
     if not numbers:
         return {}
-    stmt = select(AgreementUsage).where(
-        AgreementUsage.agreement_number.in_(numbers), AgreementUsage.day == clock.today()
+    table = cast(Table, AgreementUsage.__table__)
+    stmt = select(table.c.agreement_number, table.c.requests, table.c.rows).where(
+        table.c.agreement_number.in_(numbers), table.c.day == clock.today()
     )
-    return {u.agreement_number: gateway.Usage(u.requests, u.rows) for u in session.scalars(stmt)}
+    return {
+        number: gateway.Usage(requests, rows) for number, requests, rows in session.execute(stmt)
+    }
 
 
 def check(session: Session, actor: Actor, resource: Resource) -> gateway.Decision:
     """Whether ``actor`` may read anything of ``resource`` now, without logging: for listings
     and metadata pages that show no data (internal: callers checked their own permission)."""
-    info = terms_.resource_info(resource)
-    found = (
-        [] if info.is_open else agreement_terms(session, resource, actor.org_ids(Role.RECIPIENT))
-    )
+    info = resource_info(session, resource)
+    recipients = actor.org_ids(Role.RECIPIENT)
+    found = [] if info.is_open else agreement_terms(session, resource, recipients, info)
     return gateway.decide(
         info,
         requester_of(actor),
@@ -147,10 +179,9 @@ def authorise(
 ) -> Grant:
     """Decide; a refusal is logged and raised with its reason (401, 403 or 429)."""
     require(actor, READ_GOVERNED_DATA, resource)
-    info = terms_.resource_info(resource)
-    found = (
-        [] if info.is_open else agreement_terms(session, resource, actor.org_ids(Role.RECIPIENT))
-    )
+    info = resource_info(session, resource)
+    recipients = actor.org_ids(Role.RECIPIENT)
+    found = [] if info.is_open else agreement_terms(session, resource, recipients, info)
     decision = gateway.decide(
         info,
         requester_of(actor),
@@ -249,13 +280,10 @@ def record_access(
         served = row_count
         terms = decision.agreement
         if terms is not None:
-            usage = own.get(AgreementUsage, (terms.number, clock.today()), populate_existing=True)
-            if usage is None:
-                usage = AgreementUsage(
-                    agreement_number=terms.number, day=clock.today(), requests=0, rows=0
-                )
-                own.add(usage)
-            if usage.requests >= terms.requests_per_day or usage.rows >= terms.rows_per_day:
+            used = _usage(own, [terms.number]).get(terms.number)
+            if used is not None and (
+                used.requests >= terms.requests_per_day or used.rows >= terms.rows_per_day
+            ):
                 reason = _("Agreement {number}: today's quota is used up.", number=terms.number)
                 _log(
                     own,
@@ -269,9 +297,8 @@ def record_access(
                 )
                 own.commit()
                 raise QuotaExceeded(reason, retry_after=_seconds_to_midnight())
-            served = min(row_count, terms.rows_per_day - usage.rows)
-            usage.requests += 1
-            usage.rows += served
+            served = min(row_count, terms.rows_per_day - (used.rows if used else 0))
+            _count(own, terms.number, used, served)
         _log(
             own,
             grant,
@@ -284,6 +311,21 @@ def record_access(
             filters=filters,
         )
     return served
+
+
+def _count(session: Session, number: str, used: gateway.Usage | None, rows: int) -> None:
+    """Add one request and ``rows`` rows to today's usage (under the chain-head lock)."""
+    table = cast(Table, AgreementUsage.__table__)
+    today = clock.today()
+    if used is None:
+        session.execute(
+            insert(table).values(agreement_number=number, day=today, requests=1, rows=rows)
+        )
+        return
+    key = (table.c.agreement_number == number) & (table.c.day == today)
+    session.execute(
+        update(table).where(key).values(requests=table.c.requests + 1, rows=table.c.rows + rows)
+    )
 
 
 def record_failure(session: Session, grant: Grant) -> None:
@@ -339,15 +381,22 @@ def _log(
     _observe(session, grant, outcome)
 
 
+# Prometheus labels only: a renamed organisation keeps its old label until the next restart.
+_org_names: dict[int, str] = {}
+
+
 def _observe(session: Session, grant: Grant, outcome: str) -> None:
     if grant.org_id is None:
         return
-    org = session.get(Organisation, grant.org_id)
+    name = _org_names.get(grant.org_id)
+    if name is None:
+        org = session.get(Organisation, grant.org_id)
+        name = _org_names[grant.org_id] = org.short_name if org else str(grant.org_id)
     metrics.observe(
         session,
         resource=grant.resource.name,
         recipient_org_id=grant.org_id,
-        recipient_name=org.short_name if org else str(grant.org_id),
+        recipient_name=name,
         provider_org_id=grant.resource.owner_org_id,
         outcome=outcome,
         duration_us=int((time.perf_counter() - grant.started) * 1_000_000),
