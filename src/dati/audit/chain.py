@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -183,6 +183,17 @@ HEADS = cast(Table, AuditChainHead.__table__)
 ENTRIES = cast(Table, AuditEntry.__table__)
 SUBJECTS = cast(Table, AuditSubject.__table__)
 _HEAD_KEY = "dati.audit.head"  # in a write_transaction's own session: the head it locked
+_FLUSH_KEY = "dati.audit.flush"  # ... and what to write just before it commits
+
+
+def before_commit(session: Session, key: str, flush: Callable[[Session], None]) -> bool:
+    """In a ``write_transaction`` session, run ``flush`` once before it commits (the batch's
+    totals: usage, access statistics); False elsewhere, where callers write at once."""
+    hooks = session.info.get(_FLUSH_KEY)
+    if hooks is None:
+        return False
+    hooks.setdefault(key, flush)
+    return True
 
 
 def lock_head(session: Session) -> Head:
@@ -222,8 +233,23 @@ def write_transaction(session: Session) -> Iterator[Session]:
         bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
     ) as own:
         try:
-            own.info[_HEAD_KEY] = lock_head(own)
+            head = own.info[_HEAD_KEY] = lock_head(own)
+            start = head.seq, head.checkpoint_seq
+            own.info[_FLUSH_KEY] = {}
             yield own
+            for flush in own.info[_FLUSH_KEY].values():
+                flush(own)
+            if (head.seq, head.checkpoint_seq) != start:  # appended: move the head once
+                own.execute(
+                    update(HEADS)
+                    .where(HEADS.c.id == HEAD_ID)
+                    .values(
+                        seq=head.seq,
+                        hash=head.hash,
+                        checkpoint_seq=head.checkpoint_seq,
+                        checkpoint_at=head.checkpoint_at,
+                    )
+                )
             own.commit()
         except BaseException:
             own.rollback()
@@ -272,10 +298,19 @@ def append(session: Session, event: Event, *, secret: str) -> Appended:
     if hashes:
         session.execute(insert(SUBJECTS), [{"entry_id": entry_id, "subject": h} for h in hashes])
     head.seq, head.hash = seq, hash_
-    heads = HEADS
-    session.execute(update(heads).where(heads.c.id == HEAD_ID).values(seq=seq, hash=hash_))
     if _checkpoint_due(head, values["at"]):
         _sign_checkpoint(session, head, secret, values["at"])
+    if _HEAD_KEY not in session.info:  # a write_transaction moves the head once, at the end
+        session.execute(
+            update(HEADS)
+            .where(HEADS.c.id == HEAD_ID)
+            .values(
+                seq=seq,
+                hash=hash_,
+                checkpoint_seq=head.checkpoint_seq,
+                checkpoint_at=head.checkpoint_at,
+            )
+        )
     return Appended(entry_id, seq, prev, hash_, mac, values)
 
 
@@ -331,10 +366,6 @@ def _sign_checkpoint(session: Session, head: Head, secret: str, at: datetime) ->
     )
     session.add(checkpoint)
     head.checkpoint_seq, head.checkpoint_at = head.seq, at
-    heads = HEADS
-    session.execute(
-        update(heads).where(heads.c.id == HEAD_ID).values(checkpoint_seq=head.seq, checkpoint_at=at)
-    )
     return checkpoint
 
 
@@ -344,6 +375,11 @@ def checkpoint_now(session: Session, *, secret: str) -> AuditCheckpoint | None:
     if head.seq == 0 or head.seq == head.checkpoint_seq:
         return None
     checkpoint = _sign_checkpoint(session, head, secret, clock.now())
+    session.execute(
+        update(HEADS)
+        .where(HEADS.c.id == HEAD_ID)
+        .values(checkpoint_seq=head.checkpoint_seq, checkpoint_at=head.checkpoint_at)
+    )
     session.flush()
     return checkpoint
 

@@ -13,7 +13,7 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
-from dati.audit.chain import lock_head
+from dati.audit.chain import before_commit, lock_head
 from dati.audit.models import AccessStat
 
 # Upper bounds in milliseconds; the last bucket is everything slower.
@@ -59,24 +59,44 @@ def observe(
     if outcome == "ok":
         ACCESS_LATENCY.labels(resource, recipient_name).observe(duration_us / 1_000_000)
     hour = at.replace(minute=0, second=0, microsecond=0)
+    delta = [1, int(outcome == "error"), int(outcome == "denied")] + [0] * len(LATENCY_BOUNDS_MS)
+    if outcome == "ok":
+        delta[3 + bucket_of(duration_us)] = 1
+    key = (hour, resource, recipient_org_id)
+    if before_commit(session, "access-stats", _write_pending):
+        # In a shared write transaction: add up here, write each hour's row once at the end.
+        pending = session.info.setdefault(_PENDING_KEY, {})
+        held = pending.setdefault(key, [provider_org_id, [0] * len(delta)])
+        held[1] = [a + b for a, b in zip(held[1], delta, strict=True)]
+        return
+    _write(session, key, provider_org_id, delta)
+
+
+_PENDING_KEY = "dati.audit.stats"
+
+
+def _write_pending(session: Session) -> None:
+    for key, (provider_org_id, delta) in session.info.pop(_PENDING_KEY, {}).items():
+        _write(session, key, provider_org_id, delta)
+
+
+def _write(
+    session: Session, key: tuple[datetime, str, int], provider_org_id: int | None, delta: list[int]
+) -> None:
+    """Add ``delta`` (requests, errors, refusals, then one count per latency bucket) to the hour."""
+    hour, resource, recipient_org_id = key
     # The chain head serialises the read-modify-write of the hour's row across app nodes.
     lock_head(session)
     table = cast(Table, AccessStat.__table__)
-    key = (table.c.hour == hour) & (table.c.resource == resource)
-    key &= table.c.recipient_org_id == recipient_org_id
+    where = (table.c.hour == hour) & (table.c.resource == resource)
+    where &= table.c.recipient_org_id == recipient_org_id
     found = session.execute(
-        select(table.c.requests, table.c.errors, table.c.denied, table.c.buckets).where(key)
+        select(table.c.requests, table.c.errors, table.c.denied, table.c.buckets).where(where)
     ).first()
-    requests, errors, denied = (found[0], found[1], found[2]) if found else (0, 0, 0)
-    buckets = list(found[3] or []) if found else []
-    buckets += [0] * (len(LATENCY_BOUNDS_MS) - len(buckets))
-    if outcome == "error":
-        errors += 1
-    elif outcome == "denied":
-        denied += 1
-    else:
-        buckets[bucket_of(duration_us)] += 1
-    values = {"requests": requests + 1, "errors": errors, "denied": denied, "buckets": buckets}
+    old = [found[0], found[1], found[2], *(found[3] or [])] if found else []
+    old += [0] * (len(delta) - len(old))
+    new = [a + b for a, b in zip(old, delta, strict=True)]
+    values = {"requests": new[0], "errors": new[1], "denied": new[2], "buckets": new[3:]}
     if found is None:
         session.execute(
             insert(table).values(
@@ -88,7 +108,7 @@ def observe(
             )
         )
     else:
-        session.execute(update(table).where(key).values(**values))
+        session.execute(update(table).where(where).values(**values))
 
 
 def percentile(buckets: Sequence[int], q: float) -> float | None:

@@ -98,7 +98,7 @@ def verify_chain(
     columns = [table.c[name] for name in ("id", "seq", "prev_hash", "hash", "mac", *HASHED_COLUMNS)]
     # Core, not the ORM, and a server-side cursor: a million rows stream in constant memory.
     stmt = select(*columns).order_by(table.c.seq)
-    result = session.connection().execution_options(stream_results=True).execute(stmt)
+    result = session.connection().execute(stmt.execution_options(stream_results=True))
     breaks: list[_Break] = []
     prev_hash, expected = GENESIS_HASH, 1
     sha256 = hashlib.sha256
@@ -374,7 +374,7 @@ def _check_subjects(session: Session, max_problems: int) -> list[Problem]:
                 )
             )
 
-    rows = session.connection().execution_options(stream_results=True).execute(stmt)
+    rows = session.connection().execute(stmt.execution_options(stream_results=True))
     for seq, entry_id, digest, subject in rows:
         if current is None or current[1] != entry_id:
             close()

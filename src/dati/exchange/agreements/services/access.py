@@ -19,7 +19,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from dati import clock
-from dati.audit import chain, metrics
+from dati.audit import batch, chain, metrics
 from dati.auth.actor import Actor, ActorKind, Role
 from dati.auth.permissions import require
 from dati.catalog.models import AccessRights, FieldClassification, Resource, ResourceField
@@ -209,8 +209,9 @@ def _reading_org(actor: Actor, resource: Resource, decision: gateway.Decision) -
 
 def _refuse(session: Session, grant: Grant, reason: str, status: int, secret: str) -> None:
     if grant.actor.is_authenticated:
-        with chain.write_transaction(session) as own:
-            _log(
+        batch.run(
+            session,
+            lambda own: _log(
                 own,
                 grant,
                 "data.denied",
@@ -219,7 +220,8 @@ def _refuse(session: Session, grant: Grant, reason: str, status: int, secret: st
                 subjects=(),
                 outcome="denied",
                 detail=reason,
-            )
+            ),
+        )
     raise refusal(
         gateway.Decision(allowed=False, basis=gateway.DENIED, reason=reason, status=status)
     )
@@ -273,17 +275,17 @@ def record_access(
     """Count and log an access of up to ``row_count`` rows; returns how many may be served.
 
     ``subjects(n)`` gives the personal codes in the first ``n`` rows. Quotas are checked again
-    under the chain-head lock, so concurrent requests on several nodes cannot overrun them.
+    under the chain-head lock, so concurrent requests on several nodes cannot overrun them. The
+    write is shared with concurrent requests of this process (``audit.batch``).
     """
     decision = grant.decision
-    with chain.write_transaction(session) as own:
+    terms = decision.agreement
+
+    def work(own: Session) -> int:
         served = row_count
-        terms = decision.agreement
         if terms is not None:
-            used = _usage(own, [terms.number]).get(terms.number)
-            if used is not None and (
-                used.requests >= terms.requests_per_day or used.rows >= terms.rows_per_day
-            ):
+            used = _batch_usage(own, terms.number)
+            if used[0] >= terms.requests_per_day or used[1] >= terms.rows_per_day:
                 reason = _("Agreement {number}: today's quota is used up.", number=terms.number)
                 _log(
                     own,
@@ -295,10 +297,9 @@ def record_access(
                     outcome="denied",
                     detail=reason,
                 )
-                own.commit()
-                raise QuotaExceeded(reason, retry_after=_seconds_to_midnight())
-            served = min(row_count, terms.rows_per_day - (used.rows if used else 0))
-            _count(own, terms.number, used, served)
+                return -1
+            served = min(row_count, terms.rows_per_day - used[1])
+            used[0], used[1] = used[0] + 1, used[1] + served
         _log(
             own,
             grant,
@@ -310,29 +311,49 @@ def record_access(
             version=version,
             filters=filters,
         )
+        return served
+
+    served = int(batch.run(session, work))
+    if served < 0:
+        assert terms is not None
+        reason = _("Agreement {number}: today's quota is used up.", number=terms.number)
+        raise QuotaExceeded(reason, retry_after=_seconds_to_midnight())
     return served
 
 
-def _count(session: Session, number: str, used: gateway.Usage | None, rows: int) -> None:
-    """Add one request and ``rows`` rows to today's usage (under the chain-head lock)."""
+_USAGE_KEY = "dati.agreements.usage"
+
+
+def _batch_usage(session: Session, number: str) -> list[Any]:
+    """Today's [requests, rows, stored] for an agreement within the write transaction: read
+    once under the chain-head lock, counted in memory, written once before the commit."""
+    pending = session.info.setdefault(_USAGE_KEY, {})
+    if number not in pending:
+        found = _usage(session, [number]).get(number)
+        pending[number] = [found.requests, found.rows, True] if found else [0, 0, False]
+        chain.before_commit(session, _USAGE_KEY, _write_usage)
+    return cast(list[Any], pending[number])
+
+
+def _write_usage(session: Session) -> None:
     table = cast(Table, AgreementUsage.__table__)
     today = clock.today()
-    if used is None:
-        session.execute(
-            insert(table).values(agreement_number=number, day=today, requests=1, rows=rows)
-        )
-        return
-    key = (table.c.agreement_number == number) & (table.c.day == today)
-    session.execute(
-        update(table).where(key).values(requests=table.c.requests + 1, rows=table.c.rows + rows)
-    )
+    for number, (requests, rows, stored) in session.info.pop(_USAGE_KEY, {}).items():
+        if stored:
+            key = (table.c.agreement_number == number) & (table.c.day == today)
+            session.execute(update(table).where(key).values(requests=requests, rows=rows))
+        else:
+            session.execute(
+                insert(table).values(
+                    agreement_number=number, day=today, requests=requests, rows=rows
+                )
+            )
 
 
 def record_failure(session: Session, grant: Grant) -> None:
     """Count a server-side failure in the access-time statistics (internal)."""
     if grant.audited and grant.org_id is not None:
-        with chain.write_transaction(session) as own:
-            _observe(own, grant, "error")
+        batch.run(session, lambda own: _observe(own, grant, "error"))
 
 
 def _log(
