@@ -12,6 +12,7 @@ logged it, and app processes on other nodes still serialise on the chain-head lo
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,11 +41,17 @@ class _Job:
         return self.result
 
 
+# When the previous batch was shared, the next leader waits this long for more requests: under
+# load a millisecond buys far fewer transactions; a lone request never waits.
+COMMIT_DELAY = 0.001
+
+
 class GroupCommit:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._queue: list[_Job] = []
         self._busy = False
+        self._last_size = 1
 
     def run(self, session: Session, work: Work) -> Any:
         """``work(own)`` inside a write transaction shared with concurrent callers; its result."""
@@ -57,8 +64,11 @@ class GroupCommit:
             job.wake.wait()
             if not job.promoted:
                 return job.outcome()
+        if self._last_size > 1:
+            time.sleep(COMMIT_DELAY)
         with self._lock:
             batch, self._queue = self._queue, []
+            self._last_size = len(batch)
         try:
             self._execute(session, batch)
         finally:

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from dati import clock
@@ -165,7 +165,7 @@ class Head:
 class Appended:
     """An entry just appended: its place in the chain and the hashed columns' values."""
 
-    id: int
+    id: int | None  # None until its shared write transaction inserts it
     seq: int
     prev_hash: str
     hash: str
@@ -182,6 +182,25 @@ class Appended:
 HEADS = cast(Table, AuditChainHead.__table__)
 ENTRIES = cast(Table, AuditEntry.__table__)
 SUBJECTS = cast(Table, AuditSubject.__table__)
+# Built once: every data access runs them, and building a statement costs more than running it.
+_LOCK_HEAD = (
+    update(HEADS)
+    .where(HEADS.c.id == HEAD_ID)
+    .values(seq=HEADS.c.seq)
+    .returning(HEADS.c.seq, HEADS.c.hash, HEADS.c.checkpoint_seq, HEADS.c.checkpoint_at)
+)
+_MOVE_HEAD = (
+    update(HEADS)
+    .where(HEADS.c.id == HEAD_ID)
+    .values(
+        seq=bindparam("new_seq"),
+        hash=bindparam("new_hash"),
+        checkpoint_seq=bindparam("new_checkpoint_seq"),
+        checkpoint_at=bindparam("new_checkpoint_at"),
+    )
+)
+_INSERT_ENTRIES = insert(ENTRIES).returning(ENTRIES.c.id, sort_by_parameter_order=True)
+_INSERT_SUBJECTS = insert(SUBJECTS)
 _HEAD_KEY = "dati.audit.head"  # in a write_transaction's own session: the head it locked
 _FLUSH_KEY = "dati.audit.flush"  # ... and what to write just before it commits
 
@@ -206,17 +225,11 @@ def lock_head(session: Session) -> Head:
     cached = session.info.get(_HEAD_KEY)
     if cached is not None:
         return cast(Head, cached)
-    table = HEADS
-    locked = (
-        update(table)
-        .where(table.c.id == HEAD_ID)
-        .values(seq=table.c.seq)
-        .returning(table.c.seq, table.c.hash, table.c.checkpoint_seq, table.c.checkpoint_at)
-    )
+    locked = _LOCK_HEAD
     row = session.execute(locked).first()
     if row is None:  # a database created before the migration seeded the head row
         session.execute(
-            insert(table).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH, checkpoint_seq=0)
+            insert(HEADS).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH, checkpoint_seq=0)
         )
         row = session.execute(locked).first()
         assert row is not None
@@ -240,16 +253,7 @@ def write_transaction(session: Session) -> Iterator[Session]:
             for flush in own.info[_FLUSH_KEY].values():
                 flush(own)
             if (head.seq, head.checkpoint_seq) != start:  # appended: move the head once
-                own.execute(
-                    update(HEADS)
-                    .where(HEADS.c.id == HEAD_ID)
-                    .values(
-                        seq=head.seq,
-                        hash=head.hash,
-                        checkpoint_seq=head.checkpoint_seq,
-                        checkpoint_at=head.checkpoint_at,
-                    )
-                )
+                _move_head(own, head)
             own.commit()
         except BaseException:
             own.rollback()
@@ -289,29 +293,62 @@ def append(session: Session, event: Event, *, secret: str) -> Appended:
     prev, seq = head.hash, head.seq + 1
     hash_ = entry_hash(prev, values)
     mac = entry_mac(secret, hash_)
-    entries = ENTRIES
-    entry_id = session.execute(
-        insert(entries)
-        .values(seq=seq, prev_hash=prev, hash=hash_, mac=mac, **values)
-        .returning(entries.c.id)
-    ).scalar_one()
-    if hashes:
-        session.execute(insert(SUBJECTS), [{"entry_id": entry_id, "subject": h} for h in hashes])
+    row = {"seq": seq, "prev_hash": prev, "hash": hash_, "mac": mac, **values}
+    entry_id: int | None = None
+    if before_commit(session, "audit-entries", _insert_pending):
+        # A shared write transaction inserts its batch's entries together, at the end.
+        session.info.setdefault(_ROWS_KEY, []).append((row, hashes))
+    else:
+        entry_id = session.execute(
+            insert(ENTRIES).values(**row).returning(ENTRIES.c.id)
+        ).scalar_one()
+        if hashes:
+            session.execute(
+                insert(SUBJECTS), [{"entry_id": entry_id, "subject": h} for h in hashes]
+            )
     head.seq, head.hash = seq, hash_
     if _checkpoint_due(head, values["at"]):
         _sign_checkpoint(session, head, secret, values["at"])
     if _HEAD_KEY not in session.info:  # a write_transaction moves the head once, at the end
-        session.execute(
-            update(HEADS)
-            .where(HEADS.c.id == HEAD_ID)
-            .values(
-                seq=seq,
-                hash=hash_,
-                checkpoint_seq=head.checkpoint_seq,
-                checkpoint_at=head.checkpoint_at,
-            )
-        )
+        _move_head(session, head)
     return Appended(entry_id, seq, prev, hash_, mac, values)
+
+
+_ROWS_KEY = "dati.audit.rows"
+
+
+def _insert_pending(session: Session) -> None:
+    """The batch's entries in one multi-row insert, then their subjects (ids in row order)."""
+    pending = session.info.pop(_ROWS_KEY, [])
+    if not pending:
+        return
+    ids = (
+        session.execute(
+            insert(ENTRIES).returning(ENTRIES.c.id, sort_by_parameter_order=True),
+            [row for row, _hashes in pending],
+        )
+        .scalars()
+        .all()
+    )
+    subjects = [
+        {"entry_id": entry_id, "subject": h}
+        for entry_id, (_row, hashes) in zip(ids, pending, strict=True)
+        for h in hashes
+    ]
+    if subjects:
+        session.execute(_INSERT_SUBJECTS, subjects)
+
+
+def _move_head(session: Session, head: Head) -> None:
+    session.execute(
+        _MOVE_HEAD,
+        {
+            "new_seq": head.seq,
+            "new_hash": head.hash,
+            "new_checkpoint_seq": head.checkpoint_seq,
+            "new_checkpoint_at": head.checkpoint_at,
+        },
+    )
 
 
 def _checkpoint_due(head: Head, now: datetime) -> bool:

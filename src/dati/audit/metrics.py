@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import cast
 
 from prometheus_client import Counter, Histogram
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from dati.audit.chain import before_commit, lock_head
@@ -80,6 +80,28 @@ def _write_pending(session: Session) -> None:
         _write(session, key, provider_org_id, delta)
 
 
+_STATS = cast(Table, AccessStat.__table__)
+_HOUR = (
+    (_STATS.c.hour == bindparam("k_hour"))
+    & (_STATS.c.resource == bindparam("k_resource"))
+    & (_STATS.c.recipient_org_id == bindparam("k_org"))
+)
+_READ_HOUR = select(_STATS.c.requests, _STATS.c.errors, _STATS.c.denied, _STATS.c.buckets).where(
+    _HOUR
+)
+_UPDATE_HOUR = (
+    update(_STATS)
+    .where(_HOUR)
+    .values(
+        requests=bindparam("v_requests"),
+        errors=bindparam("v_errors"),
+        denied=bindparam("v_denied"),
+        buckets=bindparam("v_buckets"),
+    )
+)
+_INSERT_HOUR = insert(_STATS)
+
+
 def _write(
     session: Session, key: tuple[datetime, str, int], provider_org_id: int | None, delta: list[int]
 ) -> None:
@@ -87,28 +109,33 @@ def _write(
     hour, resource, recipient_org_id = key
     # The chain head serialises the read-modify-write of the hour's row across app nodes.
     lock_head(session)
-    table = cast(Table, AccessStat.__table__)
-    where = (table.c.hour == hour) & (table.c.resource == resource)
-    where &= table.c.recipient_org_id == recipient_org_id
-    found = session.execute(
-        select(table.c.requests, table.c.errors, table.c.denied, table.c.buckets).where(where)
-    ).first()
+    where = {"k_hour": hour, "k_resource": resource, "k_org": recipient_org_id}
+    found = session.execute(_READ_HOUR, where).first()
     old = [found[0], found[1], found[2], *(found[3] or [])] if found else []
     old += [0] * (len(delta) - len(old))
     new = [a + b for a, b in zip(old, delta, strict=True)]
-    values = {"requests": new[0], "errors": new[1], "denied": new[2], "buckets": new[3:]}
     if found is None:
         session.execute(
-            insert(table).values(
-                hour=hour,
-                resource=resource,
-                recipient_org_id=recipient_org_id,
-                provider_org_id=provider_org_id,
-                **values,
-            )
+            _INSERT_HOUR,
+            {
+                "hour": hour,
+                "resource": resource,
+                "recipient_org_id": recipient_org_id,
+                "provider_org_id": provider_org_id,
+                "requests": new[0],
+                "errors": new[1],
+                "denied": new[2],
+                "buckets": new[3:],
+            },
         )
     else:
-        session.execute(update(table).where(where).values(**values))
+        values = {
+            "v_requests": new[0],
+            "v_errors": new[1],
+            "v_denied": new[2],
+            "v_buckets": new[3:],
+        }
+        session.execute(_UPDATE_HOUR, where | values)
 
 
 def percentile(buckets: Sequence[int], q: float) -> float | None:

@@ -15,18 +15,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from dati import clock
 from dati.audit import batch, chain, metrics
 from dati.auth.actor import Actor, ActorKind, Role
 from dati.auth.permissions import require
-from dati.catalog.models import AccessRights, FieldClassification, Resource, ResourceField
+from dati.catalog.models import Resource
 from dati.errors import Forbidden, NotAuthenticated, TooManyRequests
-from dati.exchange.agreements import gateway
-from dati.exchange.agreements import terms as terms_
-from dati.exchange.agreements.models import Agreement, AgreementStatus, AgreementUsage
+from dati.exchange.agreements import context, gateway
+from dati.exchange.agreements.models import AgreementUsage
 from dati.exchange.agreements.permissions import READ_GOVERNED_DATA
 from dati.i18n import gettext as _
 from dati.orgs.models import Organisation
@@ -68,93 +67,16 @@ def requester_of(actor: Actor) -> gateway.Requester:
     )
 
 
-def agreement_terms(
-    session: Session,
-    resource: Resource,
-    recipient_org_ids: Iterable[int],
-    info: gateway.ResourceInfo | None = None,
-) -> list[gateway.AgreementTerms]:
-    """Per agreement number: the version in force (active or suspended), else the newest one,
-    so a refusal can say why (internal lookup; plain columns, no ORM objects: hot path)."""
-    ids = list(recipient_org_ids)
-    if not ids:
-        return []
-    table = cast(Table, Agreement.__table__)
-    stmt = (
-        select(
-            table.c.number,
-            table.c.version,
-            table.c.status,
-            table.c.provider_org_id,
-            table.c.recipient_org_id,
-            table.c.document,
-        )
-        .where(table.c.resource_name == resource.name, table.c.recipient_org_id.in_(ids))
-        .where(table.c.status != AgreementStatus.SUPERSEDED.value)
-        .order_by(table.c.number, table.c.version)
-    )
-    live = (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED)
-    chosen: dict[str, Any] = {}
-    for row in session.execute(stmt):
-        held = chosen.get(row.number)
-        if held is None or held.status not in live or row.status in live:
-            chosen[row.number] = row
-    types = {f.name: f.type for f in (info or resource_info(session, resource)).fields}
-    return [
-        terms_.enforceable(
-            row.document,
-            status=AgreementStatus(row.status).value,
-            provider_org_id=row.provider_org_id,
-            recipient_org_id=row.recipient_org_id,
-            field_types=types,
-        )
-        for row in chosen.values()
-    ]
-
-
-def resource_info(session: Session, resource: Resource) -> gateway.ResourceInfo:
-    """The resource as the gateway sees it: openness, owner, fields with their classification."""
-    fields = cast(Table, ResourceField.__table__)
-    rows = session.execute(
-        select(fields.c.name, fields.c.type, fields.c.classification)
-        .where(fields.c.resource_id == resource.id)
-        .order_by(fields.c.position)
-    )
-    return gateway.ResourceInfo(
-        name=resource.name,
-        owner_org_id=resource.owner_org_id,
-        is_open=resource.access_rights == AccessRights.PUBLIC and not resource.personal_data,
-        fields=tuple(
-            gateway.FieldInfo(name, type_, FieldClassification(classification).value)
-            for name, type_, classification in rows
-        ),
-    )
-
-
-def _usage(session: Session, numbers: Sequence[str]) -> dict[str, gateway.Usage]:
-    if not numbers:
-        return {}
-    table = cast(Table, AgreementUsage.__table__)
-    stmt = select(table.c.agreement_number, table.c.requests, table.c.rows).where(
-        table.c.agreement_number.in_(numbers), table.c.day == clock.today()
-    )
-    return {
-        number: gateway.Usage(requests, rows) for number, requests, rows in session.execute(stmt)
-    }
-
-
 def check(session: Session, actor: Actor, resource: Resource) -> gateway.Decision:
     """Whether ``actor`` may read anything of ``resource`` now, without logging: for listings
     and metadata pages that show no data (internal: callers checked their own permission)."""
-    info = resource_info(session, resource)
-    recipients = actor.org_ids(Role.RECIPIENT)
-    found = [] if info.is_open else agreement_terms(session, resource, recipients, info)
+    info, found, usage = context.for_reading(session, resource, actor.org_ids(Role.RECIPIENT))
     return gateway.decide(
         info,
         requester_of(actor),
         gateway.ReadRequest(),
         found,
-        _usage(session, [t.number for t in found]),
+        usage,
         today=clock.today(),
         secret="",  # no pseudonyms are made from this decision
     )
@@ -179,15 +101,13 @@ def authorise(
 ) -> Grant:
     """Decide; a refusal is logged and raised with its reason (401, 403 or 429)."""
     require(actor, READ_GOVERNED_DATA, resource)
-    info = resource_info(session, resource)
-    recipients = actor.org_ids(Role.RECIPIENT)
-    found = [] if info.is_open else agreement_terms(session, resource, recipients, info)
+    info, found, usage = context.for_reading(session, resource, actor.org_ids(Role.RECIPIENT))
     decision = gateway.decide(
         info,
         requester_of(actor),
         request,
         found,
-        _usage(session, [t.number for t in found]),
+        usage,
         today=clock.today(),
         secret=secret,
     )
@@ -329,25 +249,34 @@ def _batch_usage(session: Session, number: str) -> list[Any]:
     once under the chain-head lock, counted in memory, written once before the commit."""
     pending = session.info.setdefault(_USAGE_KEY, {})
     if number not in pending:
-        found = _usage(session, [number]).get(number)
+        found = context.usage(session, [number]).get(number)
         pending[number] = [found.requests, found.rows, True] if found else [0, 0, False]
         chain.before_commit(session, _USAGE_KEY, _write_usage)
     return cast(list[Any], pending[number])
 
 
+_USAGE = cast(Table, AgreementUsage.__table__)
+_USAGE_DAY = (_USAGE.c.agreement_number == bindparam("k_number")) & (
+    _USAGE.c.day == bindparam("k_day")
+)
+_UPDATE_USAGE = (
+    update(_USAGE)
+    .where(_USAGE_DAY)
+    .values(requests=bindparam("v_requests"), rows=bindparam("v_rows"))
+)
+_INSERT_USAGE = insert(_USAGE)
+
+
 def _write_usage(session: Session) -> None:
-    table = cast(Table, AgreementUsage.__table__)
     today = clock.today()
     for number, (requests, rows, stored) in session.info.pop(_USAGE_KEY, {}).items():
+        context.remember_usage(session, number, gateway.Usage(requests, rows))
         if stored:
-            key = (table.c.agreement_number == number) & (table.c.day == today)
-            session.execute(update(table).where(key).values(requests=requests, rows=rows))
+            values = {"k_number": number, "k_day": today, "v_requests": requests, "v_rows": rows}
+            session.execute(_UPDATE_USAGE, values)
         else:
-            session.execute(
-                insert(table).values(
-                    agreement_number=number, day=today, requests=requests, rows=rows
-                )
-            )
+            values = {"agreement_number": number, "day": today, "requests": requests, "rows": rows}
+            session.execute(_INSERT_USAGE, values)
 
 
 def record_failure(session: Session, grant: Grant) -> None:

@@ -19,7 +19,7 @@ from dati.auth.actor import Actor, Role
 from dati.auth.permissions import require
 from dati.catalog import service as catalog_service
 from dati.errors import Conflict, NotFound, PreconditionFailed
-from dati.exchange.agreements import document
+from dati.exchange.agreements import context, document
 from dati.exchange.agreements.models import (
     AccessRequest,
     Agreement,
@@ -99,6 +99,7 @@ def new_version(
     )
     session.add(agreement)
     session.flush()
+    context.forget()  # the gateway must see the new version at once
     return agreement
 
 
@@ -274,6 +275,7 @@ def sign_agreement(
     else:
         _activate(session, actor, agreement, secret)
     session.flush()
+    context.forget()
     return agreement
 
 
