@@ -14,6 +14,9 @@ BENCHMARKS: list[str] = [
     "exchange_ingest",
     "exchange_memory",
     "exchange_api",
+    "catalog_search",
+    "interop_dcat_export",
+    "interop_package_search",
     "audit_verify",
     "gateway_throughput",
 ]

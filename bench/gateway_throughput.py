@@ -218,7 +218,9 @@ def main() -> None:
             ],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=open(os.environ["DATI_BENCH_STDERR"], "w") if os.environ.get("DATI_BENCH_STDERR") else subprocess.DEVNULL,  # noqa: SIM115
+            stderr=open(os.environ["DATI_BENCH_STDERR"], "w")
+            if os.environ.get("DATI_BENCH_STDERR")
+            else subprocess.DEVNULL,  # noqa: SIM115
         )
         try:
             _wait(f"http://127.0.0.1:{PORT}/healthz", server)

@@ -6,6 +6,11 @@ Set DATI_TEST_DATABASE_URL=postgresql://... to run the same suite on PostgreSQL.
 
 from __future__ import annotations
 
+import warnings
+
+# Starlette warns at import time that its TestClient will move to httpx2; nothing to act on yet.
+warnings.filterwarnings("ignore", message="Using `httpx` with")
+
 import os
 import re
 from collections.abc import Callable, Iterator

@@ -12,9 +12,12 @@ from rich.console import Console
 from rich.table import Table
 
 from dati.ai import cli as ai_cli
+from dati.catalog import cli as catalog_cli
 from dati.config import ConfigError, Settings, load_settings
 from dati.db.database import Database
 from dati.errors import DatiError
+from dati.interop.cli import harvest_app
+from dati.monitoring.cli import monitoring_app
 from dati.readiness.cli import readiness_app
 
 app = typer.Typer(
@@ -26,8 +29,11 @@ org_app = typer.Typer(help="Manage organisations.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
+app.add_typer(catalog_cli.app, name="catalog")
+app.add_typer(harvest_app, name="harvest")
 app.add_typer(ai_cli.app, name="ai")
 app.add_typer(readiness_app, name="readiness")
+app.add_typer(monitoring_app, name="monitoring")
 
 console = Console()
 err = Console(stderr=True)
@@ -62,6 +68,18 @@ def fail(exc: DatiError) -> None:
     for name, message in exc.errors.items():
         err.print(f"  {name}: {message}")
     raise typer.Exit(1)
+
+
+def read_csv_file(file: Path) -> str:
+    """A CSV file's text (UTF-8, with or without BOM); exits 1 with a clear message otherwise."""
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        err.print("[red]The file is not UTF-8. Save it as 'CSV UTF-8' and try again.[/red]")
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        err.print(f"[red]Cannot read {file}: {exc.strerror}[/red]")
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -229,14 +247,7 @@ def org_import(
     from dati.orgs import service
 
     settings = settings_from(data_dir, database_url)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        err.print("[red]The file is not UTF-8. Save it as 'CSV UTF-8' and try again.[/red]")
-        raise typer.Exit(1) from None
-    except OSError as exc:
-        err.print(f"[red]Cannot read {file}: {exc.strerror}[/red]")
-        raise typer.Exit(1) from None
+    text = read_csv_file(file)
     try:
         with open_database(settings).session() as session:
             created, updated = service.import_organisations(

@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 from dati.ai import factories as ai_factories
 from dati.auth import factories as auth_factories
 from dati.auth.actor import Actor
+from dati.catalog import factories as catalog_factories
 from dati.config import Settings
 from dati.exchange import factories as exchange_factories
 from dati.exchange import service as exchange_service
 from dati.exchange.agreements import factories as agreements_factories
+from dati.interop import factories as interop_factories
+from dati.monitoring import factories as monitoring_factories
 from dati.orgs import factories as orgs_factories
 from dati.readiness import factories as readiness_factories
 
@@ -34,6 +37,11 @@ def load(session: Session, settings: Settings) -> DemoReport:
     created, updated = orgs_factories.load_demo(session, actor)
     report.lines.append(f"organisations: {created} created, {updated} updated")
     report.logins = auth_factories.load_demo(session, actor)
+    catalogue = catalog_factories.load_demo(session, actor)
+    report.lines.append(
+        f"catalogue: {catalogue.systems} systems, {catalogue.resources} resources, "
+        f"{catalogue.terms} glossary terms, {catalogue.services} data services created"
+    )
     report.lines += exchange_factories.load_demo(
         session, actor, exchange_service.store_for(settings)
     )
@@ -48,4 +56,8 @@ def load(session: Session, settings: Settings) -> DemoReport:
     # The gateway logs each read in a transaction of its own: commit what the reads rely on.
     session.commit()
     report.lines += agreements_factories.load_demo_accesses(session, secret, store)
+    # After the catalogue's own demo data: harvesting adds a municipality's open data.
+    report.lines += interop_factories.load_demo(session, actor)
+    # Last: the live indicators are computed from everything loaded above.
+    report.lines.append(monitoring_factories.load_demo(session, actor))
     return report

@@ -5,6 +5,8 @@ fpdf2 with the vendored DejaVu Sans, which covers Latvian diacritics; see web/fo
 
 from __future__ import annotations
 
+import io
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 FONT_DIR = Path(__file__).resolve().parent / "web" / "fonts"
+# fpdf2 warns for every <title>/<desc> it skips; our charts always carry both for screen readers.
+logging.getLogger("fpdf.svg").setLevel(logging.ERROR)
 
 
 class PdfReport:
@@ -61,7 +65,9 @@ class PdfReport:
     ) -> None:
         self._pdf.set_font("DejaVu", "", 9)
         with self._pdf.table(
-            col_widths=tuple(col_widths) if col_widths else None, line_height=5
+            col_widths=tuple(col_widths) if col_widths else None,
+            line_height=5,
+            text_align="LEFT",
         ) as table:
             header = table.row()
             for h in headers:
@@ -70,6 +76,16 @@ class PdfReport:
                 row = table.row()
                 for value in values:
                     row.cell("" if value is None else str(value))
+        self._pdf.ln(3)
+
+    def ensure_space(self, height: float) -> None:
+        """Start a new page unless ``height`` millimetres still fit (keeps a heading with its chart)."""
+        if self._pdf.get_y() + height > self._pdf.page_break_trigger:
+            self._pdf.add_page()
+
+    def svg(self, drawing: str, *, width: float = 170) -> None:
+        """Embed an SVG drawing (e.g. a ``dati.charts`` chart) ``width`` millimetres wide."""
+        self._pdf.image(io.BytesIO(drawing.encode("utf-8")), w=width)
         self._pdf.ln(3)
 
     def output(self) -> bytes:

@@ -282,3 +282,24 @@ def test_linking_a_dataset_from_the_system_page(
         "MI sistēmas, kas izmanto šo datu kopu" in lineage_page.text
         and "Tērzēšanas robots" in lineage_page.text
     )
+
+
+def test_catalogue_resource_page_lists_the_ai_systems_using_it(client, session, system) -> None:  # type: ignore[no-untyped-def]
+    from dati.ai import factories as ai_factories
+    from dati.ai.services import lineage
+    from dati.auth import factories as auth_factories
+    from dati.catalog import factories as catalog_factories
+    from dati.catalog.models import Resource
+
+    auth_factories.load_demo(session, system)
+    catalog_factories.load_demo(session, system)
+    ai_factories.load_demo(session, system, client.app.state.settings.data_dir)
+    session.commit()
+    linked = next(
+        r
+        for r in session.query(Resource).all()
+        if lineage.systems_using_resource(session=session, actor=system, resource_id=r.id)
+    )
+    page = client.get(f"/catalog/{linked.name}")
+    assert page.status_code == 200
+    assert 'id="h-ai-systems"' in page.text

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dati.auth.actor import Actor, Role
-from dati.catalog import history, service
+from dati.catalog import history, service, systems
 from dati.catalog.models import AccessRights, Change, FieldClassification, Resource
 from dati.catalog.schemas import ResourceCreate, ResourceUpdate, SystemCreate
 from dati.errors import Forbidden, Invalid, NotAuthenticated, NotFound
@@ -159,7 +159,7 @@ def test_steward_must_be_a_steward_of_the_owner(
 def test_system_links_to_its_resources(
     session: Session, system: Actor, make_resource: MakeResource
 ) -> None:
-    made = service.create_system(
+    made = systems.create_system(
         session=session,
         actor=system,
         data=SystemCreate(

@@ -334,19 +334,47 @@ class UrlCheck(Base):
 
 
 class SearchPosting(Base):
-    """Inverted index: one row per (stemmed term, resource) with its weighted term frequency.
-
-    The document length is repeated on every posting so BM25 needs no join.
-    """
+    """Inverted index: one row per (stemmed term, resource) with its BM25 term impact, i.e.
+    tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen)) with the average length at indexing time,
+    in hundredths. Multiplied by the term's current idf at query time."""
 
     __tablename__ = "catalog_search_posting"
+    # Clustered by (term, resource_id) on SQLite, so a term's postings are read in one sweep.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
     resource_id: Mapped[int] = mapped_column(
         ForeignKey("catalog_resource.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    tf: Mapped[float] = mapped_column(Float)
-    doc_len: Mapped[float] = mapped_column(Float)
+    impact: Mapped[int] = mapped_column(Integer)
+
+
+class SearchDocument(Base):
+    """One row per indexed resource: its weighted length (so a re-index can correct the
+    totals) and its sort keys, in a narrow table the search engine reads quickly."""
+
+    __tablename__ = "catalog_search_document"
+
+    resource_id: Mapped[int] = mapped_column(
+        ForeignKey("catalog_resource.id", ondelete="CASCADE"), primary_key=True
+    )
+    length: Mapped[float] = mapped_column(Float)
+    sort_title: Mapped[str] = mapped_column(String(100), default="")
+    modified: Mapped[date | None] = mapped_column(Date)
+    quality_score: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IndexLog(Base):
+    """Which resources' index entries changed, in order. App processes keep an in-memory copy
+    of the index and catch up from this log; the random token tells a row that was rolled
+    back and its id reused apart from the row the copy has seen."""
+
+    __tablename__ = "catalog_index_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource_id: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(String(16))
 
 
 class FacetValue(Base):

@@ -55,6 +55,9 @@ EDIT_SYSTEM = Permission(
     "Describe and change the information systems of your institution",
     _steward_of_owner,
 )
+STEWARD_DESK = Permission(
+    "catalog.steward.desk", "Open the data steward's pages", has_any_role(Role.STEWARD)
+)
 IMPORT_RESOURCES = Permission(
     "catalog.resource.import",
     "Import resource descriptions from a spreadsheet",

@@ -1,7 +1,9 @@
-"""Catalogue operations: information systems, information resources and their field schemas.
+"""Catalogue operations on information resources and their field schemas.
 
-Distributions and data services are in ``catalog/distributions.py``, the glossary in
-``catalog/glossary.py``, search in ``catalog/search.py``, quality in ``catalog/quality.py``.
+Information systems are in ``catalog/systems.py``, distributions and data services in
+``catalog/distributions.py``, the glossary in ``catalog/glossary.py``, search in
+``catalog/search.py``, quality in ``catalog/quality.py``, spreadsheet import in
+``catalog/spreadsheet.py``.
 """
 
 from __future__ import annotations
@@ -10,42 +12,30 @@ import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from dati import clock
 from dati.auth.actor import Actor, Role
-from dati.auth.models import Membership, User
 from dati.auth.permissions import require
-from dati.catalog import history, tableschema, vocabularies
+from dati.catalog import history, indexer, quality, tableschema, validation, vocabularies
 from dati.catalog.models import (
     FieldClassification,
     GlossaryTerm,
-    InformationSystem,
     Resource,
     ResourceField,
 )
 from dati.catalog.permissions import (
     EDIT_RESOURCE,
-    EDIT_SYSTEM,
     EDIT_TABLE_SCHEMA,
     VIEW_CATALOGUE,
 )
-from dati.catalog.schemas import ResourceCreate, ResourceUpdate, SystemCreate, SystemUpdate
+from dati.catalog.schemas import ResourceCreate, ResourceUpdate
 from dati.errors import Conflict, Invalid, NotFound
 from dati.i18n import gettext as _
 from dati.orgs import service as orgs_service
 from dati.orgs.models import Organisation
 
-SYSTEM_ATTRIBUTES = (
-    "title_lv",
-    "title_en",
-    "description_lv",
-    "description_en",
-    "legal_basis",
-    "status",
-    "homepage",
-)
 RESOURCE_ATTRIBUTES = (
     "title_lv",
     "title_en",
@@ -96,14 +86,14 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:90] or "resurss"
 
 
-def _unique_name(session: Session, model: Any, wanted: str) -> str:
+def unique_name(session: Session, model: Any, wanted: str) -> str:
     name, n = wanted, 2
     while session.scalar(select(model.id).where(model.name == name)) is not None:
         name, n = f"{wanted}-{n}", n + 1
     return name
 
 
-def _org(session: Session, short_name: str | None, field: str) -> Organisation:
+def find_org(session: Session, short_name: str | None, field: str) -> Organisation:
     org = orgs_service.find_by_short_name(session, short_name) if short_name else None
     if org is None:
         raise Invalid(
@@ -113,110 +103,14 @@ def _org(session: Session, short_name: str | None, field: str) -> Organisation:
     return org
 
 
-# --- information systems ---------------------------------------------------------------------
-
-
-def list_systems(
-    *, session: Session, actor: Actor, owner: str | None = None
-) -> list[InformationSystem]:
-    """All information systems, or one institution's."""
-    require(actor, VIEW_CATALOGUE)
-    stmt = select(InformationSystem).order_by(InformationSystem.title_lv)
-    if owner:
-        org = orgs_service.find_by_short_name(session, owner)
-        stmt = stmt.where(InformationSystem.owner_org_id == (org.id if org else -1))
-    return list(session.scalars(stmt))
-
-
-def get_system(*, session: Session, actor: Actor, name: str) -> InformationSystem:
-    """One information system by name or numeric id."""
-    require(actor, VIEW_CATALOGUE)
-    return find_system(session, name)
-
-
-def find_system(session: Session, key: str) -> InformationSystem:
-    system = session.scalars(select(InformationSystem).where(InformationSystem.name == key)).first()
-    if system is None and key.isdigit():
-        system = session.get(InformationSystem, int(key))
-    if system is None:
-        raise NotFound(_("Information system {name} does not exist.", name=key))
-    return system
-
-
-def create_system(*, session: Session, actor: Actor, data: SystemCreate) -> InformationSystem:
-    """Register an information system of the actor's institution."""
-    owner = _org(session, data.owner, "owner")
-    require(actor, EDIT_SYSTEM, owner.id)
-    errors = _system_errors(data.title_lv, data.homepage)
-    name = data.name.strip() if data.name else ""
-    if name and not vocabularies.is_slug(name):
-        errors["name"] = _("Use 3-100 lowercase letters, digits and hyphens.")
-    if errors:
-        raise Invalid(_("The information system has errors; nothing was saved."), errors=errors)
-    if name and session.scalar(select(InformationSystem.id).where(InformationSystem.name == name)):
-        raise Conflict(
-            _("An information system called {name} exists.", name=name),
-            errors={"name": _("Already taken.")},
-        )
-    system = InformationSystem(
-        name=name or _unique_name(session, InformationSystem, slugify(data.title_lv)),
-        title_lv=data.title_lv.strip(),
-        title_en=data.title_en.strip(),
-        description_lv=data.description_lv.strip(),
-        description_en=data.description_en.strip(),
-        owner_org_id=owner.id,
-        legal_basis=data.legal_basis.strip(),
-        status=data.status,
-        homepage=data.homepage or None,
-    )
-    session.add(system)
+def after_change(session: Session, resources: list[Resource]) -> None:
+    """Keep the cached quality score and the search index in step with the metadata."""
     session.flush()
-    history.record(
-        session,
-        actor,
-        entity="system",
-        entity_id=system.id,
-        resource_id=None,
-        before=None,
-        after=history.snapshot(system, SYSTEM_ATTRIBUTES),
-    )
-    return system
-
-
-def update_system(
-    *, session: Session, actor: Actor, name: str, data: SystemUpdate
-) -> InformationSystem:
-    """Change an information system's description; every changed property is recorded."""
-    system = find_system(session, name)
-    require(actor, EDIT_SYSTEM, system)
-    changes = data.model_dump(exclude_unset=True)
-    errors = _system_errors(changes.get("title_lv", system.title_lv), changes.get("homepage"))
-    if errors:
-        raise Invalid(_("The information system has errors; nothing was saved."), errors=errors)
-    before = history.snapshot(system, SYSTEM_ATTRIBUTES)
-    for key, value in changes.items():
-        setattr(system, key, value.strip() if isinstance(value, str) else value)
-    system.updated_at = clock.now()
+    for resource in resources:
+        session.refresh(resource)
+    quality.refresh(session, resources)
     session.flush()
-    history.record(
-        session,
-        actor,
-        entity="system",
-        entity_id=system.id,
-        resource_id=None,
-        before=before,
-        after=history.snapshot(system, SYSTEM_ATTRIBUTES),
-    )
-    return system
-
-
-def _system_errors(title_lv: str | None, homepage: str | None) -> dict[str, str]:
-    errors = {}
-    if not (title_lv or "").strip():
-        errors["title_lv"] = _("Enter the title in Latvian.")
-    if homepage and not homepage.startswith(("http://", "https://")):
-        errors["homepage"] = _("Enter a web address starting with http:// or https://.")
-    return errors
+    indexer.index_resources(session, resources)
 
 
 # --- information resources -------------------------------------------------------------------
@@ -240,11 +134,13 @@ def find_resource(session: Session, key: str) -> Resource:
 
 def create_resource(*, session: Session, actor: Actor, data: ResourceCreate) -> Resource:
     """Describe a new information resource of the actor's institution."""
-    owner = _org(session, data.owner, "owner")
+    owner = find_org(session, data.owner, "owner")
     require(actor, EDIT_RESOURCE, owner.id)
     values = data.model_dump(exclude={"name", "owner", "publisher", "system", "steward"})
-    errors = validate_properties(values)
-    links = _links(session, owner, data.publisher, data.system, data.steward, errors)
+    errors = validation.validate_properties(values)
+    links = validation.resolve_links(
+        session, owner, data.publisher, data.system, data.steward, errors
+    )
     name = (data.name or "").strip()
     if name and not vocabularies.is_slug(name):
         errors["name"] = _("Use 3-100 lowercase letters, digits and hyphens.")
@@ -258,13 +154,13 @@ def create_resource(*, session: Session, actor: Actor, data: ResourceCreate) -> 
         links["steward_user_id"] = actor.user_id
     now = clock.now()
     resource = Resource(
-        name=name or _unique_name(session, Resource, slugify(values["title_lv"])),
+        name=name or unique_name(session, Resource, slugify(values["title_lv"])),
         owner_org_id=owner.id,
         primary_key=[],
         foreign_keys=[],
         created_at=now,
         updated_at=now,
-        **_clean(values),
+        **validation.clean(values),
         **links,
     )
     session.add(resource)
@@ -278,6 +174,7 @@ def create_resource(*, session: Session, actor: Actor, data: ResourceCreate) -> 
         before=None,
         after=resource_snapshot(resource),
     )
+    after_change(session, [resource])
     return resource
 
 
@@ -288,8 +185,8 @@ def update_resource(*, session: Session, actor: Actor, name: str, data: Resource
     changes = data.model_dump(exclude_unset=True)
     link_changes = {k: changes.pop(k) for k in ("publisher", "system", "steward") if k in changes}
     merged = {k: getattr(resource, k) for k in RESOURCE_ATTRIBUTES} | changes
-    errors = validate_properties(merged)
-    links = _links(
+    errors = validation.validate_properties(merged)
+    links = validation.resolve_links(
         session,
         resource.owner,
         link_changes.get("publisher"),
@@ -301,7 +198,7 @@ def update_resource(*, session: Session, actor: Actor, name: str, data: Resource
     if errors:
         raise Invalid(_("The description has errors; nothing was saved."), errors=errors)
     before = resource_snapshot(resource)
-    for key, value in (_clean(changes) | links).items():
+    for key, value in (validation.clean(changes) | links).items():
         setattr(resource, key, value)
     resource.updated_at = clock.now()
     session.flush()
@@ -315,6 +212,7 @@ def update_resource(*, session: Session, actor: Actor, name: str, data: Resource
         before=before,
         after=resource_snapshot(resource),
     )
+    after_change(session, [resource])
     return resource
 
 
@@ -331,117 +229,16 @@ def resource_snapshot(resource: Resource) -> history.Snapshot:
     )
 
 
-def _clean(values: dict[str, Any]) -> dict[str, Any]:
-    """Trim text, drop empty keywords, upper-case codes, store empty optional text as None."""
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if isinstance(value, str):
-            value = value.strip()
-            if key in ("themes", "frequency", "spatial"):
-                value = value.upper()
-            if not value and key not in ("title_en", "description_lv", "description_en"):
-                value = "" if key in ("title_lv", "legal_basis") else None
-        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-            value = [v.strip() for v in value if v.strip()]
-            if key == "themes":
-                value = [v.upper() for v in value]
-        out[key] = value
-    return out
-
-
-def validate_properties(values: dict[str, Any]) -> dict[str, str]:
-    """Domain checks on DCAT-AP properties; returns {field: message} (empty when valid)."""
-    errors: dict[str, str] = {}
-    if not str(values.get("title_lv") or "").strip():
-        errors["title_lv"] = _("Enter the title in Latvian.")
-    unknown = [
-        t for t in values.get("themes") or [] if t.strip().upper() not in vocabularies.THEMES
-    ]
-    if unknown:
-        errors["themes"] = _(
-            "Unknown theme(s): {codes}. Use EU data-theme codes such as GOVE or SOCI.",
-            codes=", ".join(unknown),
-        )
-    start, end = values.get("temporal_start"), values.get("temporal_end")
-    if start and end and end < start:
-        errors["temporal_end"] = _("The end date is before the start date.")
-    frequency = (values.get("frequency") or "").strip().upper()
-    if frequency and frequency not in vocabularies.FREQUENCIES:
-        errors["frequency"] = _("Unknown frequency {code}.", code=frequency)
-    spatial = (values.get("spatial") or "").strip().upper()
-    if spatial and spatial not in vocabularies.spatial_codes():
-        errors["spatial"] = _("Use LV or a municipality code such as LV-RIX.")
-    hvd = (values.get("hvd_category") or "").strip()
-    if hvd and hvd not in vocabularies.HVD_CATEGORIES:
-        errors["hvd_category"] = _("Unknown high-value dataset category {code}.", code=hvd)
-    licence = (values.get("licence") or "").strip()
-    if licence and not (vocabularies.licence_code(licence) or _is_url(licence)):
-        errors["licence"] = _("Use an EU licence code (such as CC_BY_4_0) or a licence URL.")
-    email = (values.get("contact_email") or "").strip()
-    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        errors["contact_email"] = _("Enter an e-mail address such as info@iestade.gov.lv.")
-    for key in ("landing_page", "conforms_to"):
-        if values.get(key) and not _is_url(values[key].strip()):
-            errors[key] = _("Enter a web address starting with http:// or https://.")
-    return errors
-
-
-def _is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://")) and " " not in value and len(value) > 10
-
-
-def _links(
-    session: Session,
-    owner: Organisation,
-    publisher: str | None,
-    system: str | None,
-    steward: str | None,
-    errors: dict[str, str],
-    only: set[str] | None = None,
-) -> dict[str, Any]:
-    """Resolve publisher, system and steward names to ids, collecting errors by field."""
-    links: dict[str, Any] = {}
-    wanted = only if only is not None else {"publisher", "system", "steward"}
-    if "publisher" in wanted:
-        found = orgs_service.find_by_short_name(session, publisher) if publisher else None
-        if publisher and found is None:
-            errors["publisher"] = _("Unknown organisation.")
-        links["publisher_org_id"] = found.id if found else (owner.id if only is None else None)
-    if "system" in wanted:
-        links["system_id"] = None
-        if system:
-            sys_row = session.scalars(
-                select(InformationSystem).where(InformationSystem.name == system)
-            ).first()
-            if sys_row is None:
-                errors["system"] = _("Unknown information system.")
-            elif sys_row.owner_org_id != owner.id:
-                errors["system"] = _("The system belongs to another institution.")
-            else:
-                links["system_id"] = sys_row.id
-    if "steward" in wanted and (steward or only is not None):
-        links["steward_user_id"] = None
-        if steward:
-            user = session.scalars(
-                select(User).where(func.lower(User.username) == steward.strip().lower())
-            ).first()
-            is_steward = user is not None and session.scalar(
-                select(Membership.id).where(
-                    Membership.user_id == user.id,
-                    Membership.org_id == owner.id,
-                    Membership.role == Role.STEWARD,
-                )
-            )
-            if not is_steward:
-                errors["steward"] = _(
-                    "{name} is not a data steward of {org}.", name=steward, org=owner.short_name
-                )
-            else:
-                links["steward_user_id"] = user.id if user else None
-    return links
-
-
 # --- field schema ----------------------------------------------------------------------------
+
+
+def draft_table_schema(
+    *, session: Session, actor: Actor, filename: str, content: bytes
+) -> dict[str, Any]:
+    """A field schema drafted from a CSV/XLSX header (types and classifications guessed from
+    sample rows) or read from a Table Schema JSON file, for the steward to review; not saved."""
+    require(actor, VIEW_CATALOGUE)
+    return tableschema.schema_from_file(filename, content)
 
 
 def table_schema(session: Session, resource: Resource) -> dict[str, Any]:
@@ -544,7 +341,25 @@ def _replace_schema(
             before=before_resource,
             after=resource_snapshot(resource),
         )
+    after_change(session, [resource])
     return resource
+
+
+def referenced_resources(
+    session: Session, resource: Resource
+) -> tuple[dict[str, Resource], list[Resource]]:
+    """The resources this one's foreign keys point to (by name), and those pointing to it."""
+    names = {fk["reference"]["resource"] for fk in resource.foreign_keys} - {"", resource.name}
+    targets = {r.name: r for r in session.scalars(select(Resource).where(Resource.name.in_(names)))}
+    # Foreign keys are stored as JSON text written by json.dumps on both databases.
+    pattern = f'%"resource": "{resource.name}"%'
+    incoming = session.scalars(
+        select(Resource)
+        .where(cast(Resource.foreign_keys, String).like(pattern), Resource.id != resource.id)
+        .order_by(Resource.title_lv)
+        .limit(100)
+    )
+    return targets, list(incoming)
 
 
 def _term_of(row: ResourceField) -> dict[str, str | None]:

@@ -11,7 +11,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from dati.catalog.models import FieldClassification, ResourceField
@@ -332,11 +332,14 @@ def infer_type(values: list[Any]) -> str:
     if all(isinstance(v, bool) or str(v).lower() in ("true", "false", "jā", "nē") for v in values):
         return "boolean"
     if all(isinstance(v, datetime) for v in values):
-        return "datetime"
+        # Spreadsheets hold dates as midnight datetimes.
+        return "date" if all(v.time() == time(0) for v in values) else "datetime"
     if all(isinstance(v, date) or _is_iso_date(str(v)) for v in values):
         return "date"
     texts = [str(v).strip() for v in values]
-    # Codes with leading zeros (postcodes, personal codes) stay strings.
+    # Codes with leading zeros (cadastral numbers, personal codes) stay strings.
+    if any(re.match(r"-?0\d", t) for t in texts):
+        return "string"
     if all(re.fullmatch(r"-?(0|[1-9]\d{0,17})", t) for t in texts):
         return "integer"
     if all(re.fullmatch(r"-?\d+([.,]\d+)?", t) for t in texts):

@@ -67,10 +67,17 @@ def _include_routers(app: FastAPI) -> None:
     from dati.audit import views as audit_views
     from dati.auth import api as auth_api
     from dati.auth import views as auth_views
+    from dati.catalog import api as catalog_api
+    from dati.catalog import views as catalog_views
     from dati.exchange import api as exchange_api
     from dati.exchange import views as exchange_views
     from dati.exchange.agreements import api as agreements_api
     from dati.exchange.agreements import views_agreements, views_requests
+    from dati.interop import api as interop_api
+    from dati.interop import ckan_api, dcat_api
+    from dati.interop import views as interop_views
+    from dati.monitoring import api as monitoring_api
+    from dati.monitoring import views as monitoring_views
     from dati.orgs import api as orgs_api
     from dati.orgs import views as orgs_views
     from dati.readiness import api as readiness_api
@@ -80,10 +87,17 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(system.router)
     app.include_router(auth_api.router, prefix="/api/v1")
     app.include_router(orgs_api.router, prefix="/api/v1")
+    app.include_router(catalog_api.router, prefix="/api/v1")
     app.include_router(exchange_api.router, prefix="/api/v1")
+    app.include_router(monitoring_api.router, prefix="/api/v1")
+    app.include_router(interop_api.router, prefix="/api/v1")
     app.include_router(auth_views.router)
     app.include_router(orgs_views.router)
+    app.include_router(catalog_views.router)
     app.include_router(exchange_views.router)
+    app.include_router(dcat_api.router)
+    app.include_router(ckan_api.router)
+    app.include_router(interop_views.router)
     app.include_router(ai_api.router, prefix="/api/v1")
     app.include_router(ai_views.router)
     app.include_router(readiness_api.router, prefix="/api/v1")
@@ -94,3 +108,4 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(views_requests.router)
     app.include_router(views_agreements.router)
     app.include_router(audit_views.router)
+    app.include_router(monitoring_views.router)

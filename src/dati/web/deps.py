@@ -19,7 +19,12 @@ def get_session(request: Request) -> Session:
     return session
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+# The dependencies are async because they do no I/O: a sync dependency costs a thread-pool hop.
+async def _session_dependency(request: Request) -> Session:
+    return get_session(request)
+
+
+DbSession = Annotated[Session, Depends(_session_dependency)]
 
 
 def get_settings(request: Request) -> Settings:
@@ -27,7 +32,11 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-AppSettings = Annotated[Settings, Depends(get_settings)]
+async def _settings_dependency(request: Request) -> Settings:
+    return get_settings(request)
+
+
+AppSettings = Annotated[Settings, Depends(_settings_dependency)]
 
 
 def current_actor(request: Request, session: DbSession) -> Actor:

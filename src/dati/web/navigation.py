@@ -28,11 +28,15 @@ def _citizen(actor: Actor) -> bool:
 
 
 MENU: list[NavItem] = [
+    NavItem("Catalogue", "/catalog", _everyone),
+    NavItem("Describe data", "/catalog/steward", _role(Role.STEWARD)),
     NavItem("Organisations", "/organisations", _everyone),
     NavItem("Data", "/data", _everyone),
+    NavItem("Harvesting", "/harvest", _role(Role.STEWARD)),
     NavItem("AI register", "/ai/register", _everyone),
     NavItem("AI systems", "/ai/systems", _role(Role.AI_OFFICER, Role.AUDITOR)),
     NavItem("AI Act check", "/ai/classify", _role(Role.AI_OFFICER)),
+    NavItem("Monitoring", "/monitoring", _everyone),
     NavItem("Users", "/admin/users", _role(Role.ADMIN)),
     # Institution staff (any role in an organisation), auditors and administrators.
     NavItem("Readiness", "/readiness", lambda actor: actor.is_admin or bool(actor.org_ids())),
