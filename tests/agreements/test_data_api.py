@@ -265,3 +265,40 @@ def test_the_dataset_page_previews_under_the_agreement(
         and "Ozola" not in page.text
         and "150385-11116" not in page.text
     )
+
+
+def test_the_ckan_datastore_serves_the_same_agreement(
+    client: TestClient, session: Session, data: str, recipient: dict[str, str], population: Resource
+) -> None:
+    action = "/api/3/action/datastore_search"
+    body = client.post(action, json={"resource_id": population.name}, headers=recipient).json()
+    assert body["success"] is True, body
+    result = body["result"]
+    assert [f["id"] for f in result["fields"]] == [
+        "personal_code",
+        "first_name",
+        "municipality",
+        "children",
+    ]
+    assert [r["first_name"] for r in result["records"]] == ["Jānis", "Kristaps", "Dace"]
+    assert result["total"] == 3 and all(
+        r["personal_code"].startswith("ps_") for r in result["records"]
+    )
+    # Free text searches only what the agreement shows: the surname "Demo" is not agreed.
+    hidden = client.post(
+        action, json={"resource_id": population.name, "q": "Demo"}, headers=recipient
+    ).json()
+    assert hidden["result"]["records"] == []
+    refused = client.post(
+        action,
+        json={"resource_id": population.name, "filters": {"last_name": "Demo"}},
+        headers=recipient,
+    )
+    assert refused.status_code == 403 and "last_name" in refused.json()["error"]["message"]
+    sql = client.post(
+        "/api/3/action/datastore_search_sql",
+        json={"sql": 'SELECT * FROM "' + population.name + '"'},
+        headers=recipient,
+    )
+    assert sql.status_code == 404  # SQL runs as an anonymous visitor: only open data is there
+    assert [e.row_count for e in reads(session)] == [3, 0]

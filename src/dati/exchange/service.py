@@ -130,6 +130,11 @@ def authorise_read(actor: Actor, request: ReadRequest) -> access.Grant:
     )
 
 
+def may_read(session: Session, actor: Actor, resource: Resource) -> bool:
+    """Whether ``actor`` may read anything of ``resource`` now (listings; nothing is logged)."""
+    return access.check(session, actor, resource).allowed
+
+
 def readable(session: Session, actor: Actor, resource: Resource) -> None:
     """Raise the gateway's refusal unless ``actor`` may read something of ``resource``; for
     metadata (versions, listings) that shows no rows, so nothing is logged."""
@@ -287,7 +292,7 @@ def list_datasets(*, session: Session, actor: Actor) -> list[tuple[Resource, Dat
         )
         .order_by(Resource.title_lv)
     ).all()
-    return [(r, v) for r, v in pairs if access.check(session, actor, r).allowed]
+    return [(r, v) for r, v in pairs if may_read(session, actor, r)]
 
 
 def _version(

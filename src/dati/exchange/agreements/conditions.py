@@ -57,11 +57,17 @@ def coerce(type_: str, value: Any) -> Any:
     return str(value)
 
 
-def _comparable(value: Any) -> Any:
+def _comparable(value: Any, like: Any) -> Any:
     # Decimal and float compare exactly in Python; floats from the engine are turned into
     # Decimals from their shortest repr so 0.1 equals a condition value of 0.1.
     if isinstance(value, float):
         return Decimal(repr(value))
+    # Rows already made JSON-ready (the CKAN datastore) carry dates as ISO text.
+    if isinstance(value, str) and isinstance(like, date):
+        try:
+            return type(like).fromisoformat(value)
+        except ValueError:
+            return value
     return value
 
 
@@ -69,7 +75,7 @@ def _matches(condition: Condition, value: Any) -> bool:
     # SQL semantics: a missing value matches no comparison, not even "not equal".
     if value is None:
         return False
-    value = _comparable(value)
+    value = _comparable(value, condition.values[0] if condition.values else None)
     try:
         if condition.op == "eq":
             return bool(value == condition.values[0])
