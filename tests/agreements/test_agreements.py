@@ -254,3 +254,25 @@ def test_outsiders_see_nothing(
             call()
     assert agreements.list_agreements(session=session, actor=people.outsider) == []
     assert agreements.list_agreements(session=session, actor=people.auditor) == [agreement]
+
+
+def test_the_monitoring_counts_agreements_concluded(
+    session: Session, make_agreement: MakeAgreement, people: People
+) -> None:
+    from dati.monitoring import live
+
+    year = clock.today().year
+    make_agreement(signed_by="provider")  # not concluded yet
+    concluded = make_agreement()
+    agreements_amended = changes.amend_agreement(
+        session=session,
+        actor=people.pmlp_steward,
+        number=concluded.number,
+        terms=AmendTerms(),
+        secret=SECRET,
+    )
+    sign(session, people.pmlp_signatory, agreements_amended)
+    sign(session, people.vsaa_signatory, agreements_amended)
+    measured = live.e_agreements_concluded(session, year)
+    assert measured is not None and measured.value == 1.0  # the amendment is not a new agreement
+    assert live.e_agreements_concluded(session, year - 1) == live.Measurement(0.0)

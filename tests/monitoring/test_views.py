@@ -143,7 +143,7 @@ def test_admin_refreshes_from_the_dashboard(
     r = client.post(
         "/monitoring/refresh", data={"csrf_token": csrf_from(page)}, follow_redirects=True
     )
-    assert r.status_code == 200 and "Atjaunināts: izmērīti 8 aprēķināmie rādītāji" in r.text
+    assert r.status_code == 200 and "Atjaunināts: izmērīti 9 aprēķināmie rādītāji" in r.text
 
 
 def test_champion_pages(
