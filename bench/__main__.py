@@ -17,6 +17,8 @@ BENCHMARKS: list[str] = [
     "catalog_search",
     "interop_dcat_export",
     "interop_package_search",
+    "audit_verify",
+    "gateway_throughput",
 ]
 
 

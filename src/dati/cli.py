@@ -262,6 +262,14 @@ from dati.exchange.cli import publish as _publish  # noqa: E402 - needs the help
 
 app.command("publish")(_publish)
 
+# Feature command groups; their commands import this module lazily.
+from dati.audit.cli import app as audit_app  # noqa: E402
+from dati.exchange.agreements.cli import agreement_app, key_app  # noqa: E402
+
+app.add_typer(audit_app, name="audit")
+app.add_typer(agreement_app, name="agreement")
+app.add_typer(key_app, name="key")
+
 
 def main() -> None:  # pragma: no cover
     app(sys.argv[1:])

@@ -17,6 +17,7 @@ from dati.catalog import factories as catalog_factories
 from dati.config import Settings
 from dati.exchange import factories as exchange_factories
 from dati.exchange import service as exchange_service
+from dati.exchange.agreements import factories as agreements_factories
 from dati.interop import factories as interop_factories
 from dati.monitoring import factories as monitoring_factories
 from dati.orgs import factories as orgs_factories
@@ -47,6 +48,14 @@ def load(session: Session, settings: Settings) -> DemoReport:
     created = ai_factories.load_demo(session, actor, settings.data_dir)
     report.lines.append(f"AI systems: {created} created")
     report.lines += readiness_factories.load_demo(session, actor)
+    secret, store = settings.effective_secret_key, exchange_service.store_for(settings)
+    report.lines += agreements_factories.load_demo(session, actor, secret)
+    report.lines.append(
+        agreements_factories.add_demo_citizen(session, actor, store, settings.data_dir)
+    )
+    # The gateway logs each read in a transaction of its own: commit what the reads rely on.
+    session.commit()
+    report.lines += agreements_factories.load_demo_accesses(session, secret, store)
     # After the catalogue's own demo data: harvesting adds a municipality's open data.
     report.lines += interop_factories.load_demo(session, actor)
     # Last: the live indicators are computed from everything loaded above.

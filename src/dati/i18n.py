@@ -20,7 +20,9 @@ _current: ContextVar[str] = ContextVar("dati_language", default=DEFAULT_LANGUAGE
 
 
 def catalogue_files(lang: str) -> list[Path]:
-    return sorted(PACKAGE_DIR.glob(f"*/translations/{lang}.po"))
+    # Features and their sub-features (exchange/agreements) each keep a catalogue.
+    pattern = f"translations/{lang}.po"
+    return sorted([*PACKAGE_DIR.glob(f"*/{pattern}"), *PACKAGE_DIR.glob(f"*/*/{pattern}")])
 
 
 @lru_cache(maxsize=4)

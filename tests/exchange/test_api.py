@@ -115,13 +115,14 @@ def test_bad_parameters_are_rfc9457_problems(client: TestClient, people, params,
     assert problem["type"].endswith("/invalid") and field in problem["errors"]
 
 
-def test_restricted_data_is_hidden_from_others(
+def test_restricted_data_is_refused_to_others_with_a_reason(
     client: TestClient, session, make_resource, publish, make_user: MakeUser
 ) -> None:
     make_resource(name="slepens", access=AccessRights.RESTRICTED)
     publish("slepens", PEOPLE_CSV)
     session.commit()
-    assert client.get("/api/v1/data/slepens").status_code == 404
+    anonymous = client.get("/api/v1/data/slepens")
+    assert anonymous.status_code == 401 and "slepens" in anonymous.json()["detail"]
     make_user("vzd-recipient", (Role.RECIPIENT, "VZD"))
     auth = bearer(session, "vzd-recipient", Role.RECIPIENT)
     r = client.get("/api/v1/data/slepens", headers=auth)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dati.auth.actor import Actor
-from dati.errors import NotFound
+from dati.errors import NotAuthenticated
 from dati.exchange import factories, service
 from dati.exchange.query import build_query
 from dati.lv_codes import is_valid_personal_code, is_valid_registration_number
@@ -34,7 +34,7 @@ def test_demo_registers_look_real_and_respect_access(session, store) -> None:
     ) > 20
     firms = rows(session, store, "uznemumu-registrs-demo")
     assert all(is_valid_registration_number(f["registracijas_numurs"]) for f in firms)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotAuthenticated):
         service.open_dataset(
             session=session, actor=Actor.anonymous(), name="iedzivotaju-registrs-demo", store=store
         )

@@ -6,7 +6,7 @@ import pytest
 
 from dati.auth.actor import Role
 from dati.catalog.models import AccessRights
-from dati.errors import Conflict, Forbidden, NotFound
+from dati.errors import Conflict, Forbidden, NotAuthenticated, NotFound
 from dati.exchange import service
 from dati.exchange.models import Operation
 from dati.exchange.query import build_query
@@ -111,8 +111,10 @@ def test_who_may_read(
             == 3
         )
     else:
-        with pytest.raises(NotFound):
+        # Refused with the gateway's reason: 401 for anonymous callers, 403 for others.
+        with pytest.raises((NotAuthenticated, Forbidden)) as refused:
             service.open_dataset(session=session, actor=actor, name="iedzivotaji", store=store)
+        assert "iedzivotaji" in refused.value.detail
 
 
 def test_retention_removes_old_files_but_keeps_the_newest(

@@ -67,13 +67,14 @@ def test_quarantine_upload_offers_the_refused_rows(client: TestClient, publisher
     assert refused.status_code == 200 and "x,Juris" in refused.text
 
 
-def test_restricted_dataset_page_is_not_found_for_outsiders(
+def test_restricted_dataset_page_needs_a_login_and_an_agreement(
     client: TestClient, session, make_resource, publish
 ) -> None:
     make_resource(name="slepens", access=AccessRights.RESTRICTED)
     publish("slepens", PEOPLE_CSV)
     session.commit()
-    assert client.get("/data/slepens").status_code == 404
+    page = client.get("/data/slepens", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/login")
     public = client.get("/data/slepens/versions/1/refused.csv")
     assert public.status_code == 404
 

@@ -104,13 +104,13 @@ def test_bad_datastore_parameters_are_validation_errors(
     assert field in refused.value.error_dict
 
 
-def test_restricted_data_is_not_found_anonymously_but_served_to_its_institution(
+def test_restricted_data_is_refused_anonymously_but_served_to_its_institution(
     live_url: str,
     roads: str,
     make_user: MakeUser,
     session: Session,
 ) -> None:
-    with ckanapi.RemoteCKAN(live_url) as anonymous, pytest.raises(ckanapi.NotFound):
+    with ckanapi.RemoteCKAN(live_url) as anonymous, pytest.raises(ckanapi.NotAuthorized):
         anonymous.action.datastore_search(resource_id="slepeni-celi")
     make_user("vzd-analitike", (Role.RECIPIENT, "VZD"))
     _token, secret = auth_service.issue_token_for(

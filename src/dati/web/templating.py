@@ -20,7 +20,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 def _template_dirs() -> list[str]:
     dirs = [str(PACKAGE_DIR / "web" / "templates")]
-    dirs += sorted(str(p) for p in PACKAGE_DIR.glob("*/templates") if p.parent.name != "web")
+    found = [
+        *PACKAGE_DIR.glob("*/templates"),
+        *PACKAGE_DIR.glob("*/*/templates"),
+    ]  # sub-features too
+    dirs += sorted(str(p) for p in found if p.parent.name != "web")
     return dirs
 
 

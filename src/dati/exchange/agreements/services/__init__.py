@@ -1,0 +1,1 @@
+"""Service operations of the agreements sub-feature, one module per subject."""

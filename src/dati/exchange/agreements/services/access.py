@@ -1,0 +1,354 @@
+"""The gateway at work: gather what the policy needs from the database, apply its decision to
+the rows, count quotas and log every access (granted or refused) in the audit chain.
+
+Refusals and served accesses are recorded in a short transaction of their own that locks the
+chain head first (see ``audit.chain.write_transaction``), and it commits before any data leaves:
+an access is logged even if the response later fails, a refusal is logged although the request
+answers with an error, and quotas hold across app nodes because the counters are re-read and
+raised under that lock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy.orm import Session
+
+from dati import clock
+from dati.audit import batch, chain, metrics
+from dati.auth.actor import Actor, ActorKind, Role
+from dati.auth.permissions import require
+from dati.catalog.models import Resource
+from dati.errors import Forbidden, NotAuthenticated, TooManyRequests
+from dati.exchange.agreements import context, gateway
+from dati.exchange.agreements.models import AgreementUsage
+from dati.exchange.agreements.permissions import READ_GOVERNED_DATA
+from dati.i18n import gettext as _
+from dati.orgs.models import Organisation
+
+
+class AccessDenied(Forbidden):
+    type, title = "access-denied", "Access denied"
+    # The refusal's audit entry must stay although the request fails.
+    keeps_changes = True
+
+
+class QuotaExceeded(TooManyRequests):
+    type, title = "quota-exceeded", "Quota used up"
+    keeps_changes = True
+
+
+@dataclass
+class Grant:
+    """A decision in force for one request, and what logging it needs."""
+
+    decision: gateway.Decision
+    resource: Resource
+    actor: Actor
+    request: gateway.ReadRequest
+    org_id: int | None  # the organisation the actor reads for
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def audited(self) -> bool:
+        return self.decision.audited
+
+
+def requester_of(actor: Actor) -> gateway.Requester:
+    return gateway.Requester(
+        authenticated=actor.is_authenticated,
+        recipient_org_ids=frozenset(actor.org_ids(Role.RECIPIENT)),
+        owner_org_ids=frozenset(actor.org_ids()),
+        platform=actor.kind is ActorKind.SYSTEM,
+    )
+
+
+def check(session: Session, actor: Actor, resource: Resource) -> gateway.Decision:
+    """Whether ``actor`` may read anything of ``resource`` now, without logging: for listings
+    and metadata pages that show no data (internal: callers checked their own permission)."""
+    info, found, usage = context.for_reading(session, resource, actor.org_ids(Role.RECIPIENT))
+    return gateway.decide(
+        info,
+        requester_of(actor),
+        gateway.ReadRequest(),
+        found,
+        usage,
+        today=clock.today(),
+        secret="",  # no pseudonyms are made from this decision
+    )
+
+
+def refusal(decision: gateway.Decision) -> Exception:
+    """The error a refused decision answers with."""
+    if decision.status == 401:
+        return NotAuthenticated(decision.reason)
+    if decision.status == 429:
+        return QuotaExceeded(decision.reason, retry_after=_seconds_to_midnight())
+    return AccessDenied(decision.reason)
+
+
+def authorise(
+    *,
+    session: Session,
+    actor: Actor,
+    resource: Resource,
+    request: gateway.ReadRequest,
+    secret: str,
+) -> Grant:
+    """Decide; a refusal is logged and raised with its reason (401, 403 or 429)."""
+    require(actor, READ_GOVERNED_DATA, resource)
+    info, found, usage = context.for_reading(session, resource, actor.org_ids(Role.RECIPIENT))
+    decision = gateway.decide(
+        info,
+        requester_of(actor),
+        request,
+        found,
+        usage,
+        today=clock.today(),
+        secret=secret,
+    )
+    org_id = _reading_org(actor, resource, decision)
+    grant = Grant(decision, resource, actor, request, org_id)
+    if not decision.allowed:
+        _refuse(session, grant, decision.reason, decision.status, secret)
+    return grant
+
+
+def _reading_org(actor: Actor, resource: Resource, decision: gateway.Decision) -> int | None:
+    if decision.agreement is not None:
+        return decision.agreement.recipient_org_id
+    if decision.basis in (gateway.OWNER, gateway.PLATFORM):
+        return resource.owner_org_id
+    orgs = actor.org_ids(Role.RECIPIENT) or actor.org_ids()
+    return min(orgs) if orgs else None
+
+
+def _refuse(session: Session, grant: Grant, reason: str, status: int, secret: str) -> None:
+    if grant.actor.is_authenticated:
+        batch.run(
+            session,
+            lambda own: _log(
+                own,
+                grant,
+                "data.denied",
+                secret,
+                rows=None,
+                subjects=(),
+                outcome="denied",
+                detail=reason,
+            ),
+        )
+    raise refusal(
+        gateway.Decision(allowed=False, basis=gateway.DENIED, reason=reason, status=status)
+    )
+
+
+def _seconds_to_midnight() -> int:
+    now = clock.now()
+    return max(1, 86400 - (now.hour * 3600 + now.minute * 60 + now.second))
+
+
+# --- serving -----------------------------------------------------------------------------------
+
+
+def serve_rows(
+    session: Session,
+    grant: Grant,
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    version: int | None,
+    filters: Sequence[Any] | None = None,
+    secret: str,
+) -> list[dict[str, Any]]:
+    """The rows the recipient may see, shaped and pseudonymised; the access is logged and
+    counted before they are returned (internal: the caller authorised the grant)."""
+    decision = grant.decision
+    permitted = gateway.permitted_rows(decision, rows)
+    if not grant.audited:
+        return gateway.enforce(decision, permitted)
+    served = record_access(
+        session,
+        grant,
+        row_count=len(permitted),
+        subjects=lambda n: gateway.subjects(decision, permitted[:n]),
+        version=version,
+        filters=filters,
+        secret=secret,
+    )
+    return [gateway.shape(decision, row) for row in permitted[:served]]
+
+
+def record_access(
+    session: Session,
+    grant: Grant,
+    *,
+    row_count: int,
+    subjects: Any,
+    version: int | None,
+    filters: Sequence[Any] | None,
+    secret: str,
+) -> int:
+    """Count and log an access of up to ``row_count`` rows; returns how many may be served.
+
+    ``subjects(n)`` gives the personal codes in the first ``n`` rows. Quotas are checked again
+    under the chain-head lock, so concurrent requests on several nodes cannot overrun them. The
+    write is shared with concurrent requests of this process (``audit.batch``).
+    """
+    decision = grant.decision
+    terms = decision.agreement
+
+    def work(own: Session) -> int:
+        served = row_count
+        if terms is not None:
+            used = _batch_usage(own, terms.number)
+            if used[0] >= terms.requests_per_day or used[1] >= terms.rows_per_day:
+                reason = _("Agreement {number}: today's quota is used up.", number=terms.number)
+                _log(
+                    own,
+                    grant,
+                    "data.denied",
+                    secret,
+                    rows=None,
+                    subjects=(),
+                    outcome="denied",
+                    detail=reason,
+                )
+                return -1
+            served = min(row_count, terms.rows_per_day - used[1])
+            used[0], used[1] = used[0] + 1, used[1] + served
+        _log(
+            own,
+            grant,
+            "data.read",
+            secret,
+            rows=served,
+            subjects=subjects(served) if served else (),
+            outcome="ok",
+            version=version,
+            filters=filters,
+        )
+        return served
+
+    served = int(batch.run(session, work))
+    if served < 0:
+        assert terms is not None
+        reason = _("Agreement {number}: today's quota is used up.", number=terms.number)
+        raise QuotaExceeded(reason, retry_after=_seconds_to_midnight())
+    return served
+
+
+_USAGE_KEY = "dati.agreements.usage"
+
+
+def _batch_usage(session: Session, number: str) -> list[Any]:
+    """Today's [requests, rows, stored] for an agreement within the write transaction: read
+    once under the chain-head lock, counted in memory, written once before the commit."""
+    pending = session.info.setdefault(_USAGE_KEY, {})
+    if number not in pending:
+        found = context.usage(session, [number]).get(number)
+        pending[number] = [found.requests, found.rows, True] if found else [0, 0, False]
+        chain.before_commit(session, _USAGE_KEY, _write_usage)
+    return cast(list[Any], pending[number])
+
+
+_USAGE = cast(Table, AgreementUsage.__table__)
+_USAGE_DAY = (_USAGE.c.agreement_number == bindparam("k_number")) & (
+    _USAGE.c.day == bindparam("k_day")
+)
+_UPDATE_USAGE = (
+    update(_USAGE)
+    .where(_USAGE_DAY)
+    .values(requests=bindparam("v_requests"), rows=bindparam("v_rows"))
+)
+_INSERT_USAGE = insert(_USAGE)
+
+
+def _write_usage(session: Session) -> None:
+    today = clock.today()
+    for number, (requests, rows, stored) in session.info.pop(_USAGE_KEY, {}).items():
+        context.remember_usage(session, number, gateway.Usage(requests, rows))
+        if stored:
+            values = {"k_number": number, "k_day": today, "v_requests": requests, "v_rows": rows}
+            session.execute(_UPDATE_USAGE, values)
+        else:
+            values = {"agreement_number": number, "day": today, "requests": requests, "rows": rows}
+            session.execute(_INSERT_USAGE, values)
+
+
+def record_failure(session: Session, grant: Grant) -> None:
+    """Count a server-side failure in the access-time statistics (internal)."""
+    if grant.audited and grant.org_id is not None:
+        batch.run(session, lambda own: _observe(own, grant, "error"))
+
+
+def _log(
+    session: Session,
+    grant: Grant,
+    action: str,
+    secret: str,
+    *,
+    rows: int | None,
+    subjects: Iterable[str],
+    outcome: str,
+    detail: str = "",
+    version: int | None = None,
+    filters: Sequence[Any] | None = None,
+) -> None:
+    decision, request = grant.decision, grant.request
+    terms = decision.agreement
+    chain.append(
+        session,
+        chain.Event(
+            action=action,
+            actor_name=grant.actor.name,
+            actor_user_id=grant.actor.user_id,
+            token_id=grant.actor.token_id,
+            actor_org_id=grant.org_id,
+            provider_org_id=grant.resource.owner_org_id,
+            agreement_id=terms.number if terms else None,
+            agreement_version=terms.version if terms else None,
+            resource=grant.resource.name,
+            resource_version=version if version is not None else decision.version,
+            fields=list(decision.return_fields or request.fields),
+            filter={
+                "request": list(filters)
+                if filters is not None
+                else [[c.field, c.op, list(c.values)] for c in request.filters],
+                "conditions": [[c.field, c.op, list(c.values)] for c in decision.conditions],
+            },
+            row_count=rows,
+            outcome=outcome,
+            detail=detail or (f"{decision.basis}" if outcome == "ok" else ""),
+            duration_us=int((time.perf_counter() - grant.started) * 1_000_000),
+            subjects=subjects,
+        ),
+        secret=secret,
+    )
+    _observe(session, grant, outcome)
+
+
+# Prometheus labels only: a renamed organisation keeps its old label until the next restart.
+_org_names: dict[int, str] = {}
+
+
+def _observe(session: Session, grant: Grant, outcome: str) -> None:
+    if grant.org_id is None:
+        return
+    name = _org_names.get(grant.org_id)
+    if name is None:
+        org = session.get(Organisation, grant.org_id)
+        name = _org_names[grant.org_id] = org.short_name if org else str(grant.org_id)
+    metrics.observe(
+        session,
+        resource=grant.resource.name,
+        recipient_org_id=grant.org_id,
+        recipient_name=name,
+        provider_org_id=grant.resource.owner_org_id,
+        outcome=outcome,
+        duration_us=int((time.perf_counter() - grant.started) * 1_000_000),
+        at=clock.now(),
+    )
