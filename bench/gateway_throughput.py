@@ -218,9 +218,7 @@ def main() -> None:
             ],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=open(os.environ["DATI_BENCH_STDERR"], "w")
-            if os.environ.get("DATI_BENCH_STDERR")
-            else subprocess.DEVNULL,  # noqa: SIM115
+            stderr=subprocess.DEVNULL,
         )
         try:
             _wait(f"http://127.0.0.1:{PORT}/healthz", server)

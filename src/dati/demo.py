@@ -56,6 +56,9 @@ def load(session: Session, settings: Settings) -> DemoReport:
     # The gateway logs each read in a transaction of its own: commit what the reads rely on.
     session.commit()
     report.lines += agreements_factories.load_demo_accesses(session, secret, store)
+    # End the read snapshot taken before those logged reads: on SQLite it could not turn into
+    # a write transaction after another connection committed.
+    session.commit()
     # After the catalogue's own demo data: harvesting adds a municipality's open data.
     report.lines += interop_factories.load_demo(session, actor)
     # Last: the live indicators are computed from everything loaded above.
