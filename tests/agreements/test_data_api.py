@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -302,3 +303,36 @@ def test_the_ckan_datastore_serves_the_same_agreement(
     )
     assert sql.status_code == 404  # SQL runs as an anonymous visitor: only open data is there
     assert [e.row_count for e in reads(session)] == [3, 0]
+
+
+def test_the_log_never_holds_a_looked_up_personal_code(
+    client: TestClient, session: Session, data: str, make_agreement: MakeAgreement, people: People
+) -> None:
+    clear = make_agreement(
+        terms=Terms.model_validate({**RIGA_ONLY.model_dump(), "pseudonymised_fields": []})
+    )
+    auth = token(session, "vsaa-api", Role.RECIPIENT, "VSAA")
+    params = {"agreement": clear.number}
+    assert client.get(f"{data}/rows/150385-11116", headers=auth, params=params).status_code == 200
+    assert (
+        client.get(data, headers=auth, params=params | {"personal_code": "120277-12345"}).json()[
+            "rows"
+        ][0]["first_name"]
+        == "Jānis"
+    )
+    # The owner's own lookup is logged the same way.
+    owner = token(session, "pmlp-steward", Role.STEWARD, "PMLP")
+    assert client.get(f"{data}/rows/010101-10006", headers=owner).status_code == 200
+    logged = reads(session)
+    assert len(logged) == 3
+    stored = " ".join(str(e.filter) for e in logged)
+    assert "150385" not in stored and "120277" not in stored and "010101" not in stored
+    # What was searched for is the same keyed hash the subject index holds.
+    from dati.audit import chain
+    from tests.agreements.conftest import SECRET
+
+    hashed = chain.subject_hash(chain.subject_key(SECRET), "150385-11116")
+    assert json.loads(logged[0].filter)["request"] == [["personal_code", "eq", [hashed]]]
+    assert json.loads(logged[2].filter)["request"] == [
+        ["personal_code", "eq", [chain.subject_hash(chain.subject_key(SECRET), "010101-10006")]]
+    ]

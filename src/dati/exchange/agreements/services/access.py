@@ -52,6 +52,8 @@ class Grant:
     request: gateway.ReadRequest
     org_id: int | None  # the organisation the actor reads for
     started: float = field(default_factory=time.perf_counter)
+    # The resource's personal-identifier fields: their values never reach the log in clear.
+    identifiers: frozenset[str] = frozenset()
 
     @property
     def audited(self) -> bool:
@@ -112,7 +114,9 @@ def authorise(
         secret=secret,
     )
     org_id = _reading_org(actor, resource, decision)
-    grant = Grant(decision, resource, actor, request, org_id)
+    grant = Grant(
+        decision, resource, actor, request, org_id, identifiers=frozenset(info.identifier_fields)
+    )
     if not decision.allowed:
         _refuse(session, grant, decision.reason, decision.status, secret)
     return grant
@@ -315,9 +319,13 @@ def _log(
             resource_version=version if version is not None else decision.version,
             fields=list(decision.return_fields or request.fields),
             filter={
-                "request": list(filters)
-                if filters is not None
-                else [[c.field, c.op, list(c.values)] for c in request.filters],
+                "request": _masked(
+                    list(filters)
+                    if filters is not None
+                    else [[c.field, c.op, list(c.values)] for c in request.filters],
+                    grant.identifiers,
+                    secret,
+                ),
                 "conditions": [[c.field, c.op, list(c.values)] for c in decision.conditions],
             },
             row_count=rows,
@@ -329,6 +337,21 @@ def _log(
         secret=secret,
     )
     _observe(session, grant, outcome)
+
+
+def _masked(filters: list[Any], identifiers: frozenset[str], secret: str) -> list[Any]:
+    """The request's filters with the personal codes it searched for replaced by the same keyed
+    hashes the subject index holds: a log dump shows that someone was looked up, not who, and
+    an auditor who knows a code can still match it."""
+    if not identifiers:
+        return filters
+    key = chain.subject_key(secret)
+    return [
+        [name, op, [chain.subject_hash(key, str(v)) for v in values]]
+        if name in identifiers
+        else [name, op, values]
+        for name, op, values in filters
+    ]
 
 
 # Prometheus labels only: a renamed organisation keeps its old label until the next restart.
