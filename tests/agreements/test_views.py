@@ -137,6 +137,36 @@ def test_a_refused_request_form_keeps_the_input_and_names_the_field(
     assert 'value="Likums"' in refused.text and "aria-invalid" in refused.text
 
 
+def test_form_mistakes_are_explained_in_the_page_language(
+    client: TestClient, login: Login, session: Session, population: Resource, people: People
+) -> None:
+    session.commit()
+    as_user(client, login, "vsaa-api")
+    page = client.get(f"/access-requests/new?resource={population.name}")
+    form = {
+        "csrf_token": csrf_from(page.text),
+        "resource": population.name,
+        "purpose": "Īss",
+        "legal_basis": "Likums par X",
+        "valid_from": "rīt",
+        "requests_per_day": "0",
+        "rows_per_day": "daudz",
+    }
+    refused = client.post("/access-requests/new", data=form)
+    assert refused.status_code == 422
+    for message in (
+        "Izvēlieties vismaz 1.",  # no field chosen
+        "Rakstzīmju skaits: vismaz 10.",
+        "Ievadiet datumu formātā GGGG-MM-DD.",
+        "Ne mazāk kā 1.",
+        "Ievadiet veselu skaitli.",
+    ):
+        assert message in refused.text, message
+    assert "should have" not in refused.text and 'value="Likums par X"' in refused.text
+    english = client.post("/access-requests/new", data=form, cookies={"dati_lang": "en"})
+    assert "At least 10 characters." in english.text
+
+
 def test_bad_review_values_are_shown_beside_the_condition(
     client: TestClient,
     login: Login,

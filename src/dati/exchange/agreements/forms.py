@@ -6,11 +6,17 @@ cond_values_0, ...), values separated by commas.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from starlette.datastructures import FormData
 
+from dati.errors import Invalid
 from dati.exchange.agreements.schemas import AccessRequestCreate, AmendTerms, Terms
+from dati.i18n import gettext as _
+
+Model = TypeVar("Model", bound=BaseModel)
 
 CONDITION_ROWS = 3
 Direction = Literal["incoming", "outgoing", "all"]
@@ -67,20 +73,61 @@ def terms_values(form: FormData) -> dict[str, Any]:
     return values
 
 
+def _message(error: ErrorDetails) -> str:
+    """Pydantic's English message for one form field, in the page's language."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "missing":
+        return _("Required.")
+    if kind == "string_too_short":
+        return _("At least {count} characters.", count=ctx.get("min_length", 1))
+    if kind == "string_too_long":
+        return _("At most {count} characters.", count=ctx.get("max_length", 0))
+    if kind == "too_short":
+        return _("Choose at least {count}.", count=ctx.get("min_length", 1))
+    if kind == "too_long":
+        return _("At most {count} items.", count=ctx.get("max_length", 0))
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("At least {value}.", value=ctx.get("ge", ctx.get("gt", "")))
+    if kind in ("less_than_equal", "less_than"):
+        return _("At most {value}.", value=ctx.get("le", ctx.get("lt", "")))
+    if kind.startswith(("int_", "float_")):
+        return _("Enter a whole number.")
+    if kind.startswith("date_"):
+        return _("Enter a date as YYYY-MM-DD.")
+    if kind in ("literal_error", "enum"):
+        return _("Choose one of the offered values.")
+    if kind == "value_error":  # our own validators' messages, already translated
+        return str(error["msg"]).removeprefix("Value error, ")
+    return _("This value is not valid.")
+
+
+def _validated(model: type[Model], values: dict[str, Any]) -> Model:
+    """The model, or Invalid with a message in the page's language beside each form field."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            name = ".".join(str(p) for p in error["loc"]) or "form"
+            errors.setdefault(name, _message(error))
+        raise Invalid(_("Correct the marked fields."), errors=errors) from None
+
+
 def review_terms(form: FormData) -> Terms:
-    """Pydantic's errors name the form fields; the error handler puts them beside each control."""
-    return Terms.model_validate(terms_values(form))
+    """Errors name the form fields; the error handler puts them beside each control."""
+    return _validated(Terms, terms_values(form))
 
 
 def amend_terms(form: FormData) -> AmendTerms:
     values = terms_values(form)
     values["purpose"] = _optional(form, "purpose")
     values["legal_basis"] = _optional(form, "legal_basis")
-    return AmendTerms.model_validate(values)
+    return _validated(AmendTerms, values)
 
 
 def request_create(form: FormData) -> AccessRequestCreate:
-    return AccessRequestCreate.model_validate(
+    return _validated(
+        AccessRequestCreate,
         {
             "resource": _text(form, "resource"),
             "org": _optional(form, "org"),
@@ -91,7 +138,7 @@ def request_create(form: FormData) -> AccessRequestCreate:
             "valid_until": _optional(form, "valid_until"),
             "requests_per_day": _optional(form, "requests_per_day"),
             "rows_per_day": _optional(form, "rows_per_day"),
-        }
+        },
     )
 
 
