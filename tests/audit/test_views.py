@@ -110,3 +110,29 @@ def test_pages_need_login(client: TestClient) -> None:
         assert r.status_code == 303 and r.headers["location"].startswith("/login")
     assert client.get("/api/v1/audit/entries").status_code == 401
     assert client.get("/api/v1/audit/keys").status_code == 200
+
+
+def test_log_table_words_the_basis_and_shows_what_was_searched(
+    client: TestClient, login: Login, make_user: MakeUser, session: Session
+) -> None:
+    from dati.audit import chain
+    from tests.audit.conftest import SECRET
+
+    hashed = chain.subject_hash(chain.subject_key(SECRET), "150385-11116")
+    chain.append(
+        session,
+        chain.Event(
+            action="data.read", actor_name="Test", resource="population", fields=["name"],
+            filter={"request": [["personal_code", "eq", [hashed]], ["municipality", "in", ["LV-RIX"]]],
+                    "conditions": []},
+            row_count=1, detail="agreement",
+        ),
+        secret=SECRET,
+    )  # fmt: skip
+    session.commit()
+    make_user("auditor1", (Role.AUDITOR, "VKONTROLE"))
+    login("auditor1")
+    page = client.get("/audit/log").text
+    assert "saskaņā ar vienošanos" in page and ">agreement<" not in page
+    assert f"Meklēts: personal_code eq {hashed[:16]}…" in page
+    assert "Meklēts: municipality in LV-RIX" in page

@@ -58,7 +58,16 @@ PROBLEM_LABELS = {
     "key": "Key",
     "subjects": "People changed",
 }
+# Machine words some entries carry as their detail (the basis of a read, the party that signed).
+DETAIL_LABELS = {
+    "agreement": "under the agreement",
+    "owner": "the institution's own data",
+    "platform": "platform job",
+    "provider": "the provider",
+    "recipient": "the recipient",
+}
 LABELS = {
+    "detail_labels": DETAIL_LABELS,
     "action_groups": ACTION_GROUPS,
     "action_labels": ACTION_LABELS,
     "outcome_labels": OUTCOME_LABELS,

@@ -96,8 +96,8 @@ def clauses(doc: dict[str, Any]) -> Clauses:
                     end=doc["validity"]["until"],
                 ),
             ),
-            (_("Requests a day, at most"), str(doc["limits"]["requests_per_day"])),
-            (_("Rows a day, at most"), str(doc["limits"]["rows_per_day"])),
+            (_("Requests a day"), _("at most {count}", count=doc["limits"]["requests_per_day"])),
+            (_("Rows a day"), _("at most {count}", count=doc["limits"]["rows_per_day"])),
             (_("Retention"), _("{days} days", days=doc["retention"]["days"])),
             (_("Retention duties"), doc["retention"]["duties"]),
             (_("Access request"), doc.get("access_request") or "—"),
@@ -150,10 +150,12 @@ def agreement_pdf(agreement: Agreement) -> bytes:
         )
     else:
         pdf.paragraph(_("Not signed yet."))
+    # Short paragraphs: the PDF justifies every line but a paragraph's last.
+    pdf.paragraph(_("SHA-256 of the signed machine-readable document:"))
+    pdf.paragraph(agreement.document_sha256)
     pdf.paragraph(
         _(
-            "The signed machine-readable document has SHA-256 {sha}. Check the signatures with `dati agreement verify` or at /api/v1/agreements/verification.",
-            sha=agreement.document_sha256,
+            "Anyone can check the signatures offline with dati agreement verify FILE, or at /api/v1/agreements/verification."
         )
     )
     return pdf.output()
