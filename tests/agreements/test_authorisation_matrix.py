@@ -287,3 +287,29 @@ def test_every_route_by_every_role(
                 )
     assert not server_errors, "\n".join(server_errors)
     assert not wrong, "\n".join(wrong)
+
+
+# The features whose every route the matrix must hold (a new route without a case fails here).
+OWN_PREFIXES = (
+    "/api/v1/access-requests", "/api/v1/agreements", "/api/v1/audit", "/access-requests",
+    "/agreements", "/audit", "/me/accesses",
+)  # fmt: skip
+
+
+def test_the_matrix_has_every_route(app: FastAPI) -> None:
+    import re
+
+    from starlette.routing import Route
+
+    sample = {"request": "PP-1", "active": "EV-1", "pending": "EV-2", "suspended": "EV-3"}
+    sample["resource"] = "r"
+    called = {(c.method, c.url.format(**sample).split("?")[0]) for c in CASES}
+    missing = []
+    for route in app.routes:
+        if not isinstance(route, Route) or not route.path.startswith(OWN_PREFIXES):
+            continue
+        pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", route.path) + "$")
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            if not any(m == method and pattern.match(url) for m, url in called):
+                missing.append(f"{method} {route.path}")
+    assert not missing, "routes without a case in the matrix: " + ", ".join(missing)
