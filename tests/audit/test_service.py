@@ -175,3 +175,10 @@ def test_access_times_are_scoped_to_the_parties(session: Session, make_user: Mak
     provider = make_user("prov", (Role.STEWARD, "PMLP"))
     assert len(service.access_times(session=session, actor=provider).pairs) == 2
     assert service.access_times(session=session, actor=provider).daily[0].requests == 6
+    # One recipient over time, as its provider sees it; an unknown one is named.
+    riga_only = service.access_times(session=session, actor=provider, recipient="riga")
+    assert [(d.recipient, d.requests) for d in riga_only.daily] == [("riga", 1)]
+    assert [p.recipient for p in riga_only.pairs] == ["riga"]
+    with pytest.raises(Invalid) as unknown:
+        service.access_times(session=session, actor=provider, recipient="NOPE")
+    assert "recipient" in (unknown.value.errors or {})

@@ -136,3 +136,20 @@ def test_log_table_words_the_basis_and_shows_what_was_searched(
     assert "saskaņā ar vienošanos" in page and ">agreement<" not in page
     assert f"Meklēts: personal_code eq {hashed[:16]}…" in page
     assert "Meklēts: municipality in LV-RIX" in page
+
+
+def test_access_times_per_recipient_over_time(
+    client: TestClient, login: Login, make_user: MakeUser, session: Session, append: Append
+) -> None:
+    _seed(session, append)
+    make_user("prov", (Role.STEWARD, "PMLP"))
+    login("prov")
+    page = client.get("/audit/access-times")
+    assert "recipient=VSAA" in page.text  # each pair links to its own series
+    one = client.get("/audit/access-times", params={"recipient": "VSAA", "resource": "population"})
+    assert one.status_code == 200 and "<svg" in one.text and 'value="VSAA"' in one.text
+    unknown = client.get("/audit/access-times", params={"recipient": "NOPE"})
+    assert unknown.status_code == 422 and 'value="NOPE"' in unknown.text
+    assert "Nezināma organizācija" in unknown.text
+    api = client.get("/api/v1/audit/access-times", params={"recipient": "VSAA"}).json()
+    assert api["daily"][0]["recipient"] == "VSAA" and api["daily"][0]["requests"] == 1

@@ -114,8 +114,13 @@ def access_times(
     actor: CurrentActor,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
     resource: str | None = None,
+    recipient: Annotated[
+        str | None, Query(description="Recipient organisation's short name, e.g. VSAA.")
+    ] = None,
 ) -> AccessTimes:
-    return service.access_times(session=session, actor=actor, days=days, resource=resource)
+    return service.access_times(
+        session=session, actor=actor, days=days, resource=resource, recipient=recipient
+    )
 
 
 @router.get("/me/accesses", response_model=list[CitizenAccess])

@@ -330,19 +330,28 @@ def my_accesses(*, session: Session, actor: Actor, secret: str) -> list[CitizenA
 
 
 def access_times(
-    *, session: Session, actor: Actor, days: int = 30, resource: str | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    days: int = 30,
+    resource: str | None = None,
+    recipient: str | None = None,
 ) -> AccessTimes:
-    """p50/p95 latency, errors and refusals per resource and recipient over the last ``days``.
+    """p50/p95 latency, errors and refusals per resource and recipient over the last ``days``;
+    the daily series covers one resource, one recipient (short name) or both when given.
 
     Providers and recipients see the pairs they take part in; auditors see all.
     """
     require(actor, VIEW_ACCESS_TIMES)
     days = max(1, min(days, 366))
+    recipient_id = _org_id(session, recipient, "recipient") if recipient else None
     end = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     scope = None if _sees_everything(actor) else actor.org_ids()
     stats = metrics.stats_between(session, end - timedelta(days=days), end, scope)
     if resource:
         stats = [s for s in stats if s.resource == resource]
+    if recipient_id is not None:
+        stats = [s for s in stats if s.recipient_org_id == recipient_id]
     orgs = _org_names(session, {s.recipient_org_id for s in stats})
 
     def row(summary: metrics.Summary, **keys: Any) -> AccessTimeRow:
@@ -361,7 +370,7 @@ def access_times(
         for (res, org), s in metrics.by_pair(stats).items()
     ]
     daily = [
-        row(s, resource=resource or "", recipient="", day=day)
+        row(s, resource=resource or "", recipient=recipient or "", day=day)
         for day, s in metrics.by_day(stats).items()
     ]
     return AccessTimes(days=days, pairs=pairs, daily=daily)

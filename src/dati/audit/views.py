@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from dati.audit import charts, service
-from dati.audit.schemas import EntryFilter
+from dati.audit.schemas import AccessTimes, EntryFilter
 from dati.auth.actor import Role
 from dati.web.deps import AppSettings, CurrentActor, DbSession
 from dati.web.templating import redirect, remember_form, render
@@ -161,14 +161,24 @@ def access_times(
     actor: CurrentActor,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
     resource: str = "",
+    recipient: str = "",
 ) -> Response:
-    times = service.access_times(session=session, actor=actor, days=days, resource=resource or None)
-    chart = charts.latency_chart(times.daily)
-    return render(
+    chosen = {"days": days, "resource": resource, "recipient": recipient}
+    empty = AccessTimes(days=days, pairs=[], daily=[])
+    remember_form(
         request,
         "audit/access_times.html",
-        {"times": times, "chart": chart, "days": days, "resource": resource},
+        {**chosen, "times": empty, "chart": charts.latency_chart([])},
     )
+    times = service.access_times(
+        session=session,
+        actor=actor,
+        days=days,
+        resource=resource or None,
+        recipient=recipient.strip() or None,
+    )
+    chart = charts.latency_chart(times.daily)
+    return render(request, "audit/access_times.html", {**chosen, "times": times, "chart": chart})
 
 
 @router.get("/me/accesses", name="my_accesses")
