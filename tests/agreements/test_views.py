@@ -108,6 +108,19 @@ def test_request_review_and_sign_through_the_pages(
         files={"file": ("a.signed.json", signed_file.content, "application/json")},
     )
     assert "Derīgs: parakstījušas abas puses" in result.text
+    tampered = signed_file.content.replace(b'"rows_per_day": ', b'"rows_per_day": 9')
+    refused = client.post(
+        "/agreements/verify",
+        data={"csrf_token": csrf_from(page.text)},
+        files={"file": ("a.signed.json", tampered, "application/json")},
+    )
+    assert "Derīgs" not in refused.text and "SHA-256" in refused.text
+    huge = client.post(
+        "/agreements/verify",
+        data={"csrf_token": csrf_from(page.text)},
+        files={"file": ("big.json", b" " * (1024 * 1024 + 1), "application/json")},
+    )
+    assert huge.status_code == 413 and "1024 kB" in huge.text
     assert client.get(f"/agreements/{number}").status_code in (200, 404)
 
 

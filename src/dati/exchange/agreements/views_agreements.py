@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from dati.auth.actor import Actor, Role
 from dati.catalog import service as catalog_service
+from dati.errors import PayloadTooLarge
 from dati.exchange.agreements import forms, rendering
 from dati.exchange.agreements import terms as terms_
 from dati.exchange.agreements.models import Agreement, AgreementStatus
@@ -23,6 +24,7 @@ from dati.web.deps import AppSettings, CurrentActor, DbSession
 from dati.web.templating import flash, redirect, remember_form, render
 
 router = APIRouter(include_in_schema=False)
+MAX_SIGNED_FILE = 1024 * 1024  # an agreement with signatures is a few kB
 
 ENDED = {AgreementStatus.REVOKED, AgreementStatus.SUPERSEDED, AgreementStatus.EXPIRED}
 
@@ -82,7 +84,11 @@ def verify_page(request: Request) -> Response:
 async def verify_upload(
     request: Request, session: DbSession, actor: CurrentActor, file: UploadFile
 ) -> Response:
-    raw = await file.read()
+    raw = await file.read(MAX_SIGNED_FILE + 1)
+    if len(raw) > MAX_SIGNED_FILE:
+        raise PayloadTooLarge(
+            _("A signed agreement file is at most {size} kB.", size=MAX_SIGNED_FILE // 1024)
+        )
     try:
         data: Any = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
