@@ -208,6 +208,11 @@ def test_withdrawal_by_the_requester_only(
         session=session, actor=people.recipient, number=request.number, secret=SECRET
     )
     assert request.status == RequestStatus.WITHDRAWN
+    # The provider's stewards learn that the request no longer needs their review.
+    latest = notifications.list_notifications(session=session, actor=people.pmlp_steward)[0]
+    assert notifications.render(latest.kind, latest.params) == (
+        f"VSAA atsauca savu piekļuves pieprasījumu {request.number} resursam {request.resource_name}."
+    )
 
 
 def test_outsiders_do_not_learn_a_request_exists(

@@ -23,6 +23,7 @@ TEXTS = {
     "request.submitted": "{recipient} requests access to {resource} ({number}).",
     "request.approved": "Your access request {number} for {resource} was approved; the agreement awaits signatures.",
     "request.rejected": "Your access request {number} for {resource} was rejected: {reason}",
+    "request.withdrawn": "{recipient} withdrew its access request {number} for {resource}.",
     "agreement.awaiting_signature": "Agreement {number} v{version} on {resource} awaits your institution's signature.",
     "agreement.active": "Agreement {number} v{version} on {resource} is signed by both parties.",
     "agreement.amended": "Agreement {number} on {resource} was amended: version {version} awaits signatures.",

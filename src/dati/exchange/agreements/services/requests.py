@@ -243,6 +243,14 @@ def withdraw_request(*, session: Session, actor: Actor, number: str, secret: str
     request.updated_at = clock.now()
     _event(session, request, actor, "withdrawn")
     _record(session, actor, request, "request.withdrawn", secret, org_id=request.recipient_org_id)
+    notify(
+        session,
+        org_id=request.provider_org_id,
+        roles=(Role.STEWARD,),
+        kind="request.withdrawn",
+        params=_params(request),
+        url=f"/access-requests/{request.number}",
+    )
     return request
 
 
