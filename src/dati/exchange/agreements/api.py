@@ -125,7 +125,7 @@ def reject_request(
 
 @requests_router.post("/{number}/withdrawal", response_model=AccessRequestRead)
 def withdraw_request(
-    number: str, session: DbSession, actor: CurrentActor, settings: AppSettings
+    number: str, session: DbSession, actor: CurrentActor, settings: AppSettings, _mail: MailAfter
 ) -> AccessRequestRead:
     request = requests.withdraw_request(
         session=session, actor=actor, number=number, secret=settings.effective_secret_key
