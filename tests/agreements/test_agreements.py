@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 
 from dati import clock
 from dati.audit import crypto
-from dati.auth.actor import Actor
+from dati.auth.actor import Actor, Role
 from dati.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from dati.exchange.agreements import document
 from dati.exchange.agreements.models import AgreementStatus, Party
 from dati.exchange.agreements.schemas import AmendTerms
 from dati.exchange.agreements.services import agreements, changes, keys, notifications
 from tests.agreements.conftest import SECRET, MakeAgreement, People
+from tests.conftest import MakeUser
 
 
 def sign(session: Session, actor: Actor, agreement: object, sha: str | None = None) -> object:
@@ -48,13 +49,17 @@ def test_the_document_is_canonical_json(make_agreement: MakeAgreement) -> None:
 
 
 def test_provider_signs_first_then_recipient(
-    session: Session, make_agreement: MakeAgreement, people: People
+    session: Session, make_agreement: MakeAgreement, people: People, make_user: MakeUser
 ) -> None:
     agreement = make_agreement(signed_by="none")
     with pytest.raises(Forbidden):
         sign(session, people.vsaa_signatory, agreement)
     with pytest.raises(Forbidden):
         sign(session, people.pmlp_steward, agreement)
+    # The administrator may do much, but not sign in an institution's name.
+    with pytest.raises(Forbidden) as admin_refused:
+        sign(session, make_user("admin-sign", (Role.ADMIN, None)), agreement)
+    assert "PMLP" in admin_refused.value.detail and agreement.signatures == []
     sign(session, people.pmlp_signatory, agreement)
     assert agreement.status == AgreementStatus.AWAITING_RECIPIENT
     assert [

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from dati import clock
 from dati.audit import chain, crypto
 from dati.audit import service as audit
-from dati.auth.actor import Actor, Role
+from dati.auth.actor import Actor, ActorKind, Role
 from dati.auth.permissions import require
 from dati.catalog import service as catalog_service
-from dati.errors import Conflict, NotFound, PreconditionFailed
+from dati.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from dati.exchange.agreements import context, document
 from dati.exchange.agreements.models import (
     AccessRequest,
@@ -235,6 +235,10 @@ def sign_agreement(
     )
     org = agreement.provider if party == Party.PROVIDER else agreement.recipient
     require(actor, SIGN_AGREEMENT, (agreement, org.id))
+    if actor.kind is not ActorKind.SYSTEM and not actor.has_role(Role.SIGNATORY, org.id):
+        # The administrator passes every permission check, but a signature binds the
+        # institution: only its own signatory gives it (platform jobs sign demo data).
+        raise Forbidden(_("Only a signatory of {org} can sign for it.", org=org.short_name))
     if agreement.status not in AWAITING:
         raise Conflict(_("Agreement {label} is not awaiting a signature.", label=agreement.label))
     if document_sha256 != agreement.document_sha256:
