@@ -336,3 +336,42 @@ def test_the_log_never_holds_a_looked_up_personal_code(
     assert json.loads(logged[2].filter)["request"] == [
         ["personal_code", "eq", [chain.subject_hash(chain.subject_key(SECRET), "010101-10006")]]
     ]
+
+
+def test_failures_after_a_grant_count_in_the_error_rate(
+    session: Session,
+    settings: Settings,
+    data: str,
+    make_agreement: MakeAgreement,
+    people: People,
+    population: Resource,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dati.audit import service as audit_service
+    from dati.exchange import governed
+
+    make_agreement()
+    session.commit()
+
+    def plan() -> governed.Read:
+        return governed.plan_read(
+            session=session,
+            actor=people.recipient,
+            name=population.name,
+            store=service.store_for(settings),
+            secret=settings.effective_secret_key,
+            limit=None,
+        )
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise OSError("the version file went missing")
+
+    assert len(governed.serve_page(plan(), governed.read_page(plan()))) == 3
+    monkeypatch.setattr(service, "read_page", broken)
+    with pytest.raises(OSError):
+        governed.read_page(plan())
+    monkeypatch.setattr(type(service.reader()), "stream", broken)
+    with pytest.raises(OSError):
+        governed.export_batches(plan())
+    (pair,) = audit_service.access_times(session=session, actor=people.pmlp_steward).pairs
+    assert (pair.recipient, pair.errors) == ("VSAA", 2) and pair.error_rate > 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -126,6 +127,33 @@ def _asked(read: Read) -> list[list[Any]]:
     return [[f.field, f.op, list(f.values)] for f in read.asked]
 
 
+@contextmanager
+def counting_failures(read: Read) -> Iterator[None]:
+    """A governed read that fails after it was granted counts as an error in the access times
+    (the error rate per resource and recipient); the failure itself is raised on."""
+    try:
+        yield
+    except Exception:
+        if read.governed:
+            access.record_failure(read.session, read.grant)
+        raise
+
+
+def read_page(read: Read) -> Page:
+    """The engine's page for a decided read (failures counted)."""
+    with counting_failures(read):
+        return service.read_page(read.dataset, read.query)
+
+
+def lookup(read: Read, key: list[str]) -> dict[str, Any] | None:
+    """The engine's row for a decided key lookup (failures counted)."""
+    with counting_failures(read):
+        found: dict[str, Any] | None = service.reader().lookup(
+            read.dataset.path, read.dataset.schema, key, read.query.fields
+        )
+        return found
+
+
 def serve_page(read: Read, page: Page) -> list[dict[str, Any]]:
     """The page's rows as the caller may see them (logged when not open data)."""
     if not read.governed:
@@ -231,7 +259,8 @@ def export_batches(read: Read) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
         )
         return batches.subjects_in(decision, stream, limit)
 
-    count, found = people(query.limit)
+    with counting_failures(read):
+        count, found = people(query.limit)
     served = access.record_access(
         read.session,
         read.grant,
@@ -241,10 +270,17 @@ def export_batches(read: Read) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
         filters=_asked(read),
         secret=read.secret,
     )
-    schema, stream = reader.stream(dataset.path, dataset.schema, replace(query, limit=served))
-    return batches.output_schema(decision, schema), batches.enforce_batches(
-        decision, stream, schema, served
+    with counting_failures(read):
+        schema, stream = reader.stream(dataset.path, dataset.schema, replace(query, limit=served))
+    return batches.output_schema(decision, schema), _counted(
+        read, batches.enforce_batches(decision, stream, schema, served)
     )
+
+
+def _counted(read: Read, stream: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The export's batches; a failure while streaming counts as an error."""
+    with counting_failures(read):
+        yield from stream
 
 
 # --- cursors ------------------------------------------------------------------------------------
