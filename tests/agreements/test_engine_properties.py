@@ -5,7 +5,6 @@ agreement allows — never a field or a row outside it, never a pseudonymised va
 
 from __future__ import annotations
 
-import operator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from dati.exchange.agreements.conditions import Condition, pseudonym
 from dati.exchange.query import build_query
 from dati.exchange.service import SourceSpec
 from tests.agreements.conftest import POPULATION_SCHEMA
+from tests.agreements.test_gateway_properties import COMPARE
 
 TODAY = date(2026, 11, 22)
 SECRET = "engine-property-secret"
@@ -52,14 +52,6 @@ RESOURCE = gateway.ResourceInfo(
         gateway.FieldInfo(f["name"], f["type"], f["classification"]) for f in SCHEMA_FIELDS
     ),
 )
-COMPARE = {
-    "eq": operator.eq,
-    "ne": operator.ne,
-    "lt": operator.lt,
-    "lte": operator.le,
-    "gt": operator.gt,
-    "gte": operator.ge,
-}
 
 
 def value_of(name: str) -> st.SearchStrategy[Any]:

@@ -114,14 +114,7 @@ def submit_request(
     session.flush()
     _event(session, request, actor, "submitted")
     _record(session, actor, request, "request.submitted", secret, org_id=recipient.id)
-    notify(
-        session,
-        org_id=request.provider_org_id,
-        roles=(Role.STEWARD,),
-        kind="request.submitted",
-        params=_params(request),
-        url=f"/access-requests/{request.number}",
-    )
+    _tell_provider(session, request, "request.submitted")
     return request
 
 
@@ -243,15 +236,20 @@ def withdraw_request(*, session: Session, actor: Actor, number: str, secret: str
     request.updated_at = clock.now()
     _event(session, request, actor, "withdrawn")
     _record(session, actor, request, "request.withdrawn", secret, org_id=request.recipient_org_id)
+    _tell_provider(session, request, "request.withdrawn")
+    return request
+
+
+def _tell_provider(session: Session, request: AccessRequest, kind: str) -> None:
+    """Notify the provider's stewards, who review requests."""
     notify(
         session,
         org_id=request.provider_org_id,
         roles=(Role.STEWARD,),
-        kind="request.withdrawn",
+        kind=kind,
         params=_params(request),
         url=f"/access-requests/{request.number}",
     )
-    return request
 
 
 def _visible(actor: Actor, request: AccessRequest) -> AccessRequest:
