@@ -88,15 +88,37 @@ class KeyIndex:
         index = self._index(path, key[0])
         for group in index.groups_for(values[0]):
             table = self._group(path, index, group)
-            mask = pc.equal(
-                table.column(key[0]), pa.scalar(values[0], table.schema.field(key[0]).type)
-            )
-            for name, value in zip(key[1:], values[1:], strict=True):
-                mask = pc.and_(
-                    mask,
-                    pc.equal(table.column(name), pa.scalar(value, table.schema.field(name).type)),
-                )
-            found = table.filter(mask)
-            if found.num_rows:
-                return found.slice(0, 1).to_pylist()[0]
+            row = _find(table, key, values)
+            if row is not None:
+                return row
         return None
+
+
+def _find(table: pa.Table, key: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any] | None:
+    first = table.column(key[0])
+    kind = first.type
+    if first.num_chunks == 1 and (pa.types.is_integer(kind) or pa.types.is_string(kind)):
+        # The group is sorted by key (byte order, as Python compares str): binary search
+        # instead of comparing every row.
+        keys = first.chunk(0)
+        low, high = 0, len(keys)
+        while low < high:
+            middle = (low + high) // 2
+            if keys[middle].as_py() < values[0]:
+                low = middle + 1
+            else:
+                high = middle
+        others = [
+            (table.column(name), value) for name, value in zip(key[1:], values[1:], strict=True)
+        ]
+        while low < len(keys) and keys[low].as_py() == values[0]:
+            if all(column[low].as_py() == value for column, value in others):
+                return table.slice(low, 1).to_pylist()[0]
+            low += 1
+        return None
+    mask = pc.equal(first, pa.scalar(values[0], kind))
+    for name, value in zip(key[1:], values[1:], strict=True):
+        column = table.column(name)
+        mask = pc.and_(mask, pc.equal(column, pa.scalar(value, column.type)))
+    found = table.filter(mask)
+    return found.slice(0, 1).to_pylist()[0] if found.num_rows else None
