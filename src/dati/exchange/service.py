@@ -470,6 +470,7 @@ def open_version(
     prebuilt statement, loading only the columns a read needs, and each version's compiled
     schema is reused (versions never change).
     """
+    latest: int | None
     pair = None if version is not None else session.execute(_CURRENT, {"name": name}).first()
     if pair is not None:
         resource, chosen = pair
