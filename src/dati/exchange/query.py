@@ -324,7 +324,7 @@ class Reader:
             sql += f" LIMIT {int(query.limit)}"
         # A full export needs its own connection: it outlives this call while the response streams.
         conn = self._engine.cursor()
-        reader = conn.execute(sql, params).to_arrow_reader(batch_rows)
+        reader = conn.sql(sql, params=params).to_arrow_reader(batch_rows)
         assert reader is not None
 
         def batches() -> Iterator[pa.RecordBatch]:
