@@ -315,3 +315,20 @@ def test_a_distribution_listed_twice_and_files_shared_between_datasets_are_fine(
     assert len(_resource(session, "b").distributions) == 1
     again = harvest_text(session, text)
     assert again.unchanged == 2
+
+
+def test_regional_language_tags_count_as_their_language_and_others_stay_out_of_latvian(
+    session: Session,
+) -> None:
+    text = """
+    @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+    <https://p.example.lv/budzets> a dcat:Dataset ;
+        dct:title "Budget"@en-GB, "Budžets"@lv-LV ;
+        dcat:keyword "budget"@en-GB, "budžets"@lv, "finanses", "Haushalt"@de, "бюджет"@ru .
+    """
+    run = harvest_text(session, text)
+    assert (run.created, run.failed) == (1, 0), run.errors
+    budget = _resource(session, "budzets")
+    assert (budget.title_lv, budget.title_en) == ("Budžets", "Budget")
+    assert budget.keywords_lv == ["budžets", "finanses"]
+    assert budget.keywords_en == ["budget"]
