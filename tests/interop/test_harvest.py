@@ -332,3 +332,22 @@ def test_regional_language_tags_count_as_their_language_and_others_stay_out_of_l
     assert (budget.title_lv, budget.title_en) == ("Budžets", "Budget")
     assert budget.keywords_lv == ["budžets", "finanses"]
     assert budget.keywords_en == ["budget"]
+
+
+def test_a_harvested_real_world_catalogue_survives_a_second_round_trip(
+    session: Session, empty_instance: Session
+) -> None:
+    """Series, members, shared data services, several distributions and licence URLs."""
+    harvest_text(session, (SOURCES / "real-world.ttl").read_text(), org="riga")
+    first = export(session, org="riga")
+    run = harvest_text(empty_instance, first, org="riga")
+    empty_instance.commit()
+    assert (run.created, run.failed) == (3, 0), run.errors
+    before, after = _datasets_only(first), _datasets_only(export(empty_instance, org="riga"))
+    _, only_before, only_after = graph_diff(to_isomorphic(before), to_isomorphic(after))
+    assert not list(only_before) and not list(only_after), (
+        only_before.serialize(format="turtle"),
+        only_after.serialize(format="turtle"),
+    )
+    assert set(after.subjects(DCAT.inSeries, None))
+    assert set(after.subjects(None, DCAT.DataService))
