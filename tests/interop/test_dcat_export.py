@@ -10,12 +10,10 @@ from rdflib.namespace import RDF, XSD
 from sqlalchemy.orm import Session
 
 from dati.auth.actor import Actor
-from dati.catalog import distributions
-from dati.catalog.models import AccessRights, Resource
-from dati.catalog.schemas import DataServiceCreate
+from dati.catalog.models import Resource
 from dati.interop import dcat_catalogue
 from dati.interop.dcat_harvest import DCAT, DCATAP, DCT, FOAF, HYDRA, SKOS, VCARD
-from tests.interop.conftest import MakeResource, shacl_report
+from tests.interop.conftest import MakeResource, add_data_service, shacl_report
 
 BASE = "http://127.0.0.1:8000"
 PARSERS = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld"}
@@ -231,17 +229,13 @@ def test_a_services_contact_does_not_depend_on_the_order_its_datasets_were_made(
     first = make_resource(
         "A reģistrs", owner="VZD", hvd_category="c_ac64a52d", contact_name="A nodaļa"
     )
-    distributions.create_data_service(
-        session=session,
-        actor=system,
-        data=DataServiceCreate(
-            name="abu-registru-api",
-            title_lv="Abu reģistru API",
-            owner="VZD",
-            endpoint_url="https://api.example.lv/ab",
-            access_rights=AccessRights.PUBLIC,
-            serves=[later.name, first.name],
-        ),
+    add_data_service(
+        session,
+        system,
+        name="abu-registru-api",
+        title_lv="Abu reģistru API",
+        endpoint_url="https://api.example.lv/ab",
+        serves=[later.name, first.name],
     )
     session.flush()
     text = "".join(
