@@ -27,6 +27,7 @@ from dati import clock
 from dati.audit.models import AuditEntry
 from dati.auth import service as auth_service
 from dati.auth.actor import Actor
+from dati.auth.factories import DEMO_CITIZEN_CODE
 from dati.auth.models import User
 from dati.catalog import service as catalog_service
 from dati.errors import NotFound
@@ -192,9 +193,9 @@ def load_demo(session: Session, actor: Actor, secret: str) -> list[str]:
     ]
 
 
-# The demo citizen (auth.factories.DEMO_CITIZEN_CODE) lives in Rīga, so VSAA's reads find them.
+# The demo citizen (the one who logs in) lives in Rīga, so VSAA's reads find them.
 DEMO_CITIZEN: dict[str, object] = {
-    "personas_kods": "150385-11116",
+    "personas_kods": DEMO_CITIZEN_CODE,
     "vards": "Kristaps",
     "uzvards": "Kalējs",
     "dzimsanas_datums": "1985-03-15",
@@ -204,7 +205,6 @@ DEMO_CITIZEN: dict[str, object] = {
     "pasvaldiba": exchange_factories.DEMO_HOME["pasvaldiba"],
     "statuss": "aktīvs",
 }
-DEMO_CITIZEN_CODE = str(DEMO_CITIZEN["personas_kods"])
 
 
 def add_demo_citizen(session: Session, actor: Actor, store: DatasetStore, work_dir: Path) -> str:
