@@ -213,3 +213,21 @@ def test_import_page_lists_row_errors(
         files={"file": ("v.csv", good.encode(), "text/csv")},
     )
     assert r.status_code == 200 and "Importētas vērtības: 1." in r.text
+
+
+def test_a_file_in_another_encoding_is_refused_beside_the_file_field(
+    client: TestClient, login: Login, make_user: MakeUser, session: Session, indicators: LoadResult
+) -> None:
+    make_user("em-steward", (Role.STEWARD, "EM"))
+    login("em-steward")
+    page = client.get("/monitoring/import").text
+    windows = "indicator_code,year,value,measured_on,source\ncloud,2025,40,2025-12-31,Centrālā statistikas pārvalde\n"
+    r = client.post(
+        "/monitoring/import",
+        data={"csrf_token": csrf_from(page)},
+        files={"file": ("v.csv", windows.encode("cp1257"), "text/csv")},
+    )
+    assert r.status_code == 422
+    assert re.search(r'<p class="field-error" id="e-file">[^<]*UTF-8', r.text)
+    assert 'aria-invalid="true"' in r.text and "<strong>file</strong>" not in r.text
+    assert _count(session) == 0
