@@ -180,7 +180,7 @@ def test_report_html_and_pdf_in_both_languages(
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and b"/Lang (lv)" in pdf.content
     english = client.get(f"/monitoring/report.pdf?year={PAST_YEAR}&lang=en").content
-    assert b"/Lang (en)" in english
+    assert b"/Lang (en)" in english and b"/Title (Data governance progress report 2025)" in english
     assert (
         "Data governance progress report 2025"
         in client.get(f"/monitoring/report?year={PAST_YEAR}&lang=en").text
