@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dati import clock
 from dati.auth.actor import Actor, Role
 from dati.monitoring import service
 from dati.monitoring.models import ActualValue
@@ -140,6 +141,7 @@ def test_admin_refreshes_from_the_dashboard(
     make_user("root-admin", (Role.ADMIN, None))
     login("root-admin")
     page = client.get("/monitoring").text
+    assert "Platforma savus rādītājus vēl nav aprēķinājusi." in page
     r = client.post(
         "/monitoring/refresh", data={"csrf_token": csrf_from(page)}, follow_redirects=True
     )
@@ -148,6 +150,8 @@ def test_admin_refreshes_from_the_dashboard(
         and "Atjaunināts: izmērīti" in r.text
         and "aprēķināmie rādītāji" in r.text
     )
+    today = clock.now().strftime("%d.%m.%Y")
+    assert f"Platforma savus rādītājus pēdējo reizi aprēķināja {today}" in r.text
 
 
 def test_champion_pages(

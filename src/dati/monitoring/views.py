@@ -65,6 +65,14 @@ def dashboard(
         "ai_items": ai_items,
         "ai_chart": _ai_chart(ai_items, year) if ai_items else None,
         "may_manage": allowed(actor, MANAGE_MONITORING),
+        "refreshed_at": max(
+            (
+                i.indicator.live_checked_at
+                for i in items
+                if i.computed and i.indicator.live_checked_at
+            ),
+            default=None,
+        ),
     }
     return render(request, "monitoring/dashboard.html", context)
 
