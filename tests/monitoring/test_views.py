@@ -197,8 +197,12 @@ def test_import_page_lists_row_errors(
     assert (
         client.get("/monitoring/import", follow_redirects=False).status_code == 303
     )  # to the login
+    make_user("auditor-x", (Role.AUDITOR, "VKONTROLE"))
+    login("auditor-x")
+    assert 'href="/monitoring/import"' not in client.get("/monitoring").text  # it would refuse
     make_user("em-steward", (Role.STEWARD, "EM"))
     login("em-steward")
+    assert 'href="/monitoring/import"' in client.get("/monitoring").text
     page = client.get("/monitoring/import").text
     assert "<code>cloud</code>" in page and "<code>basic_digital_skills</code>" not in page
     bad = "indicator_code,year,value,measured_on,source\ncloud,2025,40,2025-12-31,x\nai,2025,nav,2025-12-31,x\n"
