@@ -62,6 +62,7 @@ def _summary(p: IndicatorProgress) -> IndicatorSummaryRead:
         expected=p.focus.expected,
         actual=p.focus.actual.value if p.focus.actual else None,
         status=p.focus.status,
+        provisional=p.focus.provisional,
     )
 
 
@@ -102,6 +103,7 @@ def get_indicator(
                 actual=y.actual.value if y.actual else None,
                 actual_text=y.actual.value_text if y.actual else "",
                 status=y.status,
+                provisional=y.provisional,
             )
             for y in p.years
         ],

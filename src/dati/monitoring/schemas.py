@@ -121,6 +121,7 @@ class YearStatusRead(BaseModel):
     actual: float | None
     actual_text: str
     status: Status
+    provisional: bool
 
 
 class IndicatorSummaryRead(BaseModel):
@@ -137,6 +138,7 @@ class IndicatorSummaryRead(BaseModel):
     expected: float | None
     actual: float | None
     status: Status
+    provisional: bool
 
 
 class IndicatorRead(IndicatorSummaryRead):
