@@ -29,7 +29,8 @@ from bench.exchange_data import PLACES, SCHEMA, write_csv
 ROWS = 1_000_000
 CLIENTS = 32
 SECONDS = 8.0
-DATI_PORT, DATASETTE_PORT = 8771, 8772
+ROUNDS = 3
+DATI_PORT, DATASETTE_PORT, DATI_WORKERS_PORT = 8771, 8772, 8773
 
 
 async def _client(
@@ -159,22 +160,31 @@ def main() -> None:
             "DATI_LOG_LEVEL": "warning",
             "DATI_SECRET_KEY": "bench-secret-key-0123456789",
         }
-        dati = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "dati.web.asgi:app",
-                "--port",
-                str(DATI_PORT),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+
+        def uvicorn(port: int, workers: int) -> subprocess.Popen[bytes]:
+            return subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "dati.web.asgi:app",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(workers),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+
+        dati = uvicorn(DATI_PORT, 1)
+        # `dati serve --workers 2`: the app is stateless, so a second process uses the second
+        # core (Datasette has no worker processes; it runs SQL in a thread pool).
+        dati_workers = uvicorn(DATI_WORKERS_PORT, 2)
         datasette = subprocess.Popen(
             [
                 sys.executable,
@@ -194,6 +204,7 @@ def main() -> None:
         try:
             _wait(f"http://127.0.0.1:{DATI_PORT}/healthz", dati)
             _wait(f"http://127.0.0.1:{DATASETTE_PORT}/-/versions.json", datasette)
+            _wait(f"http://127.0.0.1:{DATI_WORKERS_PORT}/healthz", dati_workers)
             rng = random.Random(3)
             keys = [rng.randint(1, ROWS) for _ in range(5000)]
             cases = [
@@ -211,18 +222,33 @@ def main() -> None:
                     ],
                 ),
             ]
+            results: dict[str, dict[str, float]] = {label: {} for label, _o, _t in cases}
             for label, ours, theirs in cases:
                 ours = [httpx.URL(p).raw_path.decode() for p in ours]
                 theirs = [httpx.URL(p).raw_path.decode() for p in theirs]
-                d_rps, d_med, d_p95 = load(DATI_PORT, ours)
-                s_rps, s_med, s_p95 = load(DATASETTE_PORT, theirs)
+                for name, port, paths in (
+                    ("dati", DATI_PORT, ours),
+                    ("datasette", DATASETTE_PORT, theirs),
+                    ("dati --workers 2", DATI_WORKERS_PORT, ours),
+                ):
+                    runs = [load(port, paths) for _round in range(ROUNDS)]
+                    rps = statistics.median(r[0] for r in runs)
+                    med = statistics.median(r[1] for r in runs)
+                    p95_ms = statistics.median(r[2] for r in runs)
+                    results[label][name] = rps
+                    print(
+                        f"{label} @ {CLIENTS} clients: {name} {rps:.0f} req/s "
+                        f"(median {med:.1f} ms, p95 {p95_ms:.1f} ms; medians of {ROUNDS} runs)"
+                    )
+                ratio = results[label]["dati"] / results[label]["datasette"]
+                ratio_workers = results[label]["dati --workers 2"] / results[label]["datasette"]
                 print(
-                    f"{label} @ {CLIENTS} clients: dati {d_rps:.0f} req/s (median {d_med:.1f} ms, p95 {d_p95:.1f} ms); "
-                    f"datasette {s_rps:.0f} req/s (median {s_med:.1f} ms, p95 {s_p95:.1f} ms); throughput ratio {d_rps / s_rps:.2f}"
+                    f"{label}: throughput ratio to Datasette {ratio:.2f} (one process), "
+                    f"{ratio_workers:.2f} (two workers)"
                 )
             export_csv(data_dir, root)
         finally:
-            for proc in (dati, datasette):
+            for proc in (dati, datasette, dati_workers):
                 proc.terminate()
                 try:
                     proc.wait(timeout=10)

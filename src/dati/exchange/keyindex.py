@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pyarrow.parquet as pq
 
 CACHED_FILES = 64
 CACHED_GROUP_BYTES = 128 << 20  # decoded row groups kept for repeat lookups, in total
+SCAN_GROUPS = 4  # row groups a page may read from the cache before the query engine takes over
 
 
 class _FileIndex:
@@ -88,15 +90,70 @@ class KeyIndex:
         index = self._index(path, key[0])
         for group in index.groups_for(values[0]):
             table = self._group(path, index, group)
-            mask = pc.equal(
-                table.column(key[0]), pa.scalar(values[0], table.schema.field(key[0]).type)
-            )
-            for name, value in zip(key[1:], values[1:], strict=True):
-                mask = pc.and_(
-                    mask,
-                    pc.equal(table.column(name), pa.scalar(value, table.schema.field(name).type)),
-                )
-            found = table.filter(mask)
-            if found.num_rows:
-                return found.slice(0, 1).to_pylist()[0]
+            row = _find(table, key, values)
+            if row is not None:
+                return row
         return None
+
+    def scan(
+        self,
+        path: Path,
+        key: str,
+        keep: Callable[[pa.Table], pa.Array | None],
+        after: Any,
+        wanted: int,
+        max_groups: int = SCAN_GROUPS,
+    ) -> pa.Table | None:
+        """The first ``wanted`` rows in key order (after ``after`` when given) for which ``keep``
+        is true, read from the cached row groups; None when ``max_groups`` groups did not
+        yield them (a selective filter: the query engine, which skips by statistics, is faster)."""
+        index = self._index(path, key)
+        start = 0 if after is None else max(0, bisect.bisect_right(index.mins, after) - 1)
+        found: list[pa.Table] = []
+        count = 0
+        for group in range(start, min(start + max_groups, len(index.ranges))):
+            table = self._group(path, index, group)
+            mask = keep(table)
+            if after is not None and index.ranges[group][0] <= after:
+                later = pc.greater(
+                    table.column(key), pa.scalar(after, table.schema.field(key).type)
+                )
+                mask = later if mask is None else pc.and_(mask, later)
+            chosen = table if mask is None else table.filter(mask)
+            found.append(chosen)
+            count += chosen.num_rows
+            if count >= wanted:
+                return pa.concat_tables(found).slice(0, wanted)
+        if start + max_groups >= len(index.ranges):
+            return pa.concat_tables(found) if found else None  # the whole rest of the file was read
+        return None
+
+
+def _find(table: pa.Table, key: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any] | None:
+    first = table.column(key[0])
+    kind = first.type
+    if first.num_chunks == 1 and (pa.types.is_integer(kind) or pa.types.is_string(kind)):
+        # The group is sorted by key (byte order, as Python compares str): binary search
+        # instead of comparing every row.
+        keys = first.chunk(0)
+        low, high = 0, len(keys)
+        while low < high:
+            middle = (low + high) // 2
+            if keys[middle].as_py() < values[0]:
+                low = middle + 1
+            else:
+                high = middle
+        others = [
+            (table.column(name), value) for name, value in zip(key[1:], values[1:], strict=True)
+        ]
+        while low < len(keys) and keys[low].as_py() == values[0]:
+            if all(column[low].as_py() == value for column, value in others):
+                return table.slice(low, 1).to_pylist()[0]
+            low += 1
+        return None
+    mask = pc.equal(first, pa.scalar(values[0], kind))
+    for name, value in zip(key[1:], values[1:], strict=True):
+        column = table.column(name)
+        mask = pc.and_(mask, pc.equal(column, pa.scalar(value, column.type)))
+    found = table.filter(mask)
+    return found.slice(0, 1).to_pylist()[0] if found.num_rows else None

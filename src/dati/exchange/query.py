@@ -9,13 +9,14 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dati.errors import Invalid
 from dati.exchange.fields import CompiledSchema, FieldSpec
@@ -263,6 +264,9 @@ class Reader:
     def page(self, path: Path, schema: CompiledSchema, query: Query) -> Page:
         """One page of rows and the key to continue after its last row."""
         limit = query.limit or 100
+        quick = self._page_in_key_order(path, schema, query, limit)
+        if quick is not None:
+            return quick
         sql, params, columns, order = self._select(path, schema, query, with_order_keys=True)
         table = self.cursor().sql(sql + f" LIMIT {int(limit) + 1}", params=params).to_arrow_table()
         more = table.num_rows > limit
@@ -275,6 +279,42 @@ class Reader:
         rows = table.select(columns).to_pylist()
         return Page(rows=rows, next_after=next_after, columns=columns)
 
+    def _page_in_key_order(
+        self, path: Path, schema: CompiledSchema, query: Query, limit: int
+    ) -> Page | None:
+        """The common page (key order, comparisons only) from the key index's cached row
+        groups, without a query engine round trip; None when the query needs DuckDB."""
+        if query.sort or len(schema.primary_key) != 1:
+            return None
+        key = schema.primary_key[0]
+        after = None
+        if query.after is not None:
+            if len(query.after) != 1:
+                return None  # DuckDB's path explains the bad cursor
+            after = _typed(schema, key, query.after[0])
+        keep = _arrow_predicate(query.filters)
+        if keep is None:
+            return None
+        try:
+            table = self._keys.scan(path, key, keep, after, limit + 1)
+        except (
+            LookupError,
+            pa.ArrowInvalid,
+            pa.ArrowNotImplementedError,
+            OverflowError,
+            TypeError,
+        ):
+            return None
+        if table is None:
+            return None
+        columns = list(query.fields) or schema.names
+        more = table.num_rows > limit
+        table = table.slice(0, limit)
+        next_after = None
+        if more and table.num_rows:
+            next_after = (table.column(key)[table.num_rows - 1].as_py(),)
+        return Page(rows=table.select(columns).to_pylist(), next_after=next_after, columns=columns)
+
     def stream(
         self, path: Path, schema: CompiledSchema, query: Query, batch_rows: int = 65536
     ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
@@ -284,7 +324,7 @@ class Reader:
             sql += f" LIMIT {int(query.limit)}"
         # A full export needs its own connection: it outlives this call while the response streams.
         conn = self._engine.cursor()
-        reader = conn.execute(sql, params).to_arrow_reader(batch_rows)
+        reader = conn.sql(sql, params=params).to_arrow_reader(batch_rows)
         assert reader is not None
 
         def batches() -> Iterator[pa.RecordBatch]:
@@ -341,6 +381,52 @@ class Reader:
         )
         rows = self.cursor().execute(sql, params).fetchall()
         return dict(zip(columns, rows[0], strict=True)) if rows else None
+
+
+_ARROW_COMPARE = {
+    "eq": pc.equal,
+    "ne": pc.not_equal,
+    "lt": pc.less,
+    "lte": pc.less_equal,
+    "gt": pc.greater,
+    "gte": pc.greater_equal,
+}
+
+
+def _comparable(kind: pa.DataType) -> bool:
+    """Types whose Arrow comparison is exactly DuckDB's for the same typed value (not floats:
+    the two order NaN differently)."""
+    return (
+        pa.types.is_integer(kind)
+        or pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_date32(kind)
+    )
+
+
+def _arrow_predicate(
+    filters: tuple[Filter, ...],
+) -> Callable[[pa.Table], pa.Array | None] | None:
+    """The filters as an Arrow mask over a row group (NULL never matches, as in SQL; no
+    filters: None, every row); None when a filter needs the query engine (text search)."""
+    if any(f.op not in _ARROW_COMPARE and f.op != "in" for f in filters):
+        return None
+
+    def keep(table: pa.Table) -> pa.Array | None:
+        mask = None
+        for f in filters:
+            column = table.column(f.field)
+            if not _comparable(column.type):
+                raise TypeError(f.field)
+            if f.op == "in":
+                match = pc.is_in(column, value_set=pa.array(f.values, column.type))
+            else:
+                match = _ARROW_COMPARE[f.op](column, pa.scalar(f.values[0], column.type))
+            mask = match if mask is None else pc.and_(mask, match)
+        return mask
+
+    return keep
 
 
 def _col(name: str) -> str:

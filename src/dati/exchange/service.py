@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, lazyload, load_only
 
@@ -466,26 +466,21 @@ def open_version(
     """A version's file and compiled schema, before any read decision (internal lookup: it
     reveals only catalogue metadata, which is public).
 
-    This is the data API's hot path, so it loads only the columns the decision needs and
-    reuses each version's compiled schema (versions never change).
+    This is the data API's hot path: the current version is read with the resource in one
+    prebuilt statement, loading only the columns a read needs, and each version's compiled
+    schema is reused (versions never change).
     """
-    resource = session.scalars(
-        select(Resource)
-        .options(
-            lazyload(Resource.owner),
-            load_only(
-                Resource.id,
-                Resource.name,
-                Resource.owner_org_id,
-                Resource.access_rights,
-                Resource.personal_data,
-            ),
-        )
-        .where(Resource.name == name)
-    ).first()
-    if resource is None:
+    latest: int | None
+    pair = None if version is not None else session.execute(_CURRENT, {"name": name}).first()
+    if pair is not None:
+        resource, chosen = pair
+        if chosen is None:
+            raise NotFound(_("No data has been published for {name} yet.", name=name))
+        latest = chosen.number
+    else:  # a named version, or a resource addressed by its numeric id
         resource = catalog_service.find_resource(session, name)
-    chosen = _version(session, resource, version, slim=True)
+        chosen = _version(session, resource, version, slim=True)
+        latest = _latest_number(session, resource.id)
     if chosen.files_removed_at is not None:
         raise NotFound(
             _(
@@ -493,7 +488,6 @@ def open_version(
                 number=chosen.number,
             )
         )
-    latest = chosen.number if version is None else _latest_number(session, resource.id)
     cache_key = (resource.id, chosen.file_name)  # file names are unique per written file
     schema = _compiled.get(cache_key)
     if schema is None:
@@ -502,6 +496,28 @@ def open_version(
             _compiled.clear()
         _compiled[cache_key] = schema
     return Dataset(resource, chosen, store.path(resource.id, chosen.file_name), schema, latest)
+
+
+# Built once: constructing and caching a statement per request cost more than running it.
+_CURRENT = (
+    select(Resource, DatasetVersion)
+    .outerjoin(DatasetVersion, DatasetVersion.resource_id == Resource.id)
+    .options(
+        lazyload(Resource.owner),
+        load_only(
+            Resource.id,
+            Resource.name,
+            Resource.owner_org_id,
+            Resource.access_rights,
+            Resource.personal_data,
+        ),
+        defer(DatasetVersion.report),
+        defer(DatasetVersion.table_schema),
+    )
+    .where(Resource.name == bindparam("name"))
+    .order_by(DatasetVersion.number.desc())
+    .limit(1)
+)
 
 
 def _latest_number(session: Session, resource_id: int) -> int | None:

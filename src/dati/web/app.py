@@ -85,10 +85,11 @@ def _include_routers(app: FastAPI) -> None:
     from dati.web import system
 
     app.include_router(system.router)
+    # The data API first: routes are matched in order, and it serves the most requests.
+    app.include_router(exchange_api.router, prefix="/api/v1")
     app.include_router(auth_api.router, prefix="/api/v1")
     app.include_router(orgs_api.router, prefix="/api/v1")
     app.include_router(catalog_api.router, prefix="/api/v1")
-    app.include_router(exchange_api.router, prefix="/api/v1")
     app.include_router(monitoring_api.router, prefix="/api/v1")
     app.include_router(interop_api.router, prefix="/api/v1")
     app.include_router(auth_views.router)
