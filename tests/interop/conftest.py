@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import ckanapi
 import pytest
@@ -31,6 +32,15 @@ DATA = Path(__file__).resolve().parent / "data"
 # The catalogue's own fixture: resources made through its service as the system actor.
 MakeResource = catalog_conftest.MakeResource
 make_resource = catalog_conftest.make_resource
+
+
+def add_data_service(session: Session, system: Actor, **values: Any) -> None:
+    """A public data service of VZD (unless ``owner`` says otherwise)."""
+    values.setdefault("owner", "VZD")
+    values.setdefault("access_rights", AccessRights.PUBLIC)
+    distributions.create_data_service(
+        session=session, actor=system, data=DataServiceCreate(**values)
+    )
 
 
 @pytest.fixture
@@ -58,20 +68,16 @@ def sample_catalogue(
         landing_page="https://www.vzd.gov.lv/lv/adresu-registrs",
         hvd_category="c_ac64a52d",
     )
-    distributions.create_data_service(
-        session=session,
-        actor=system,
-        data=DataServiceCreate(
-            name="vzd-adresu-api",
-            title_lv="Adrešu reģistra API",
-            title_en="Address register API",
-            owner="VZD",
-            endpoint_url="https://api.vzd.gov.lv/adreses",
-            endpoint_description="https://api.vzd.gov.lv/adreses/openapi.json",
-            access_rights=AccessRights.PUBLIC,
-            licence="CC_BY_4_0",
-            serves=[addresses.name],
-        ),
+    add_data_service(
+        session,
+        system,
+        name="vzd-adresu-api",
+        title_lv="Adrešu reģistra API",
+        title_en="Address register API",
+        endpoint_url="https://api.vzd.gov.lv/adreses",
+        endpoint_description="https://api.vzd.gov.lv/adreses/openapi.json",
+        licence="CC_BY_4_0",
+        serves=[addresses.name],
     )
     for values in (
         {

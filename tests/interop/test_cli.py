@@ -71,3 +71,43 @@ def test_a_url_on_the_operators_network_may_be_harvested_from_the_command_line(
 def test_run_due_with_nothing_due_succeeds(cli_env: Path) -> None:
     result = runner.invoke(app, ["harvest", "run-due"])
     assert result.exit_code == 0 and "0 source(s)" in result.output
+
+
+def test_run_due_harvests_each_due_source_and_a_broken_one_does_not_stop_the_rest(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from dati.auth.actor import Actor
+    from dati.db.database import Database
+    from dati.interop import sources
+    from dati.interop.schemas import HarvestSourceCreate
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "salauzts.example.lv":
+            raise RuntimeError("a fault nobody foresaw")
+        return httpx.Response(200, content=(SOURCES / "geoportal.jsonld").read_bytes())
+
+    monkeypatch.setattr(harvest_fetch, "TRANSPORT", httpx.MockTransport(handler))
+    monkeypatch.setattr(harvest_fetch, "resolve_host", lambda host, port: ["195.244.150.10"])
+    database = Database(os.environ["DATI_DATABASE_URL"])
+    with database.session() as session:
+        for title, url in (
+            ("Salauzts", "https://salauzts.example.lv/catalog.jsonld"),
+            ("Ģeoportāls", "https://geo.example.lv/catalog.jsonld"),
+        ):
+            sources.create_source(
+                session=session,
+                actor=Actor.system("tests"),
+                data=HarvestSourceCreate(title=title, url=url, org="TESTA"),
+            )
+    database.dispose()
+
+    data_dir = str(cli_env / "data")
+    result = runner.invoke(app, ["harvest", "run-due", "--data-dir", data_dir])
+    assert result.exit_code == 1, result.output
+    assert "2 source(s) harvested" in result.output
+    assert "https://geo.example.lv/catalog.jsonld" in result.output
+    assert "│       1 │" in result.output  # the good source created its dataset
+    again = runner.invoke(app, ["harvest", "run-due", "--data-dir", data_dir])
+    assert again.exit_code == 0 and "0 source(s) harvested" in again.output

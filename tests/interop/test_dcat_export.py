@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import to_isomorphic
 from rdflib.namespace import RDF, XSD
 from sqlalchemy.orm import Session
 
+from dati.auth.actor import Actor
 from dati.catalog.models import Resource
 from dati.interop import dcat_catalogue
 from dati.interop.dcat_harvest import DCAT, DCATAP, DCT, FOAF, HYDRA, SKOS, VCARD
-from tests.interop.conftest import MakeResource, shacl_report
+from tests.interop.conftest import MakeResource, add_data_service, shacl_report
 
 BASE = "http://127.0.0.1:8000"
 PARSERS = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld"}
@@ -181,3 +183,66 @@ def test_the_configured_base_url_names_every_uri(
     )
     assert "https://dati.gov.lv/dataset/fizisko-personu-registrs" in text
     assert "127.0.0.1" not in text
+
+
+@pytest.mark.parametrize(
+    ("fmt", "media_type"), [("rdf", "application/rdf+xml"), ("jsonld", "application/ld+json")]
+)
+def test_a_dataset_is_served_in_rdf_xml_and_json_ld_with_the_same_triples_as_turtle(
+    client: TestClient, sample_catalogue: list[Resource], fmt: str, media_type: str
+) -> None:
+    name = sample_catalogue[0].name
+    response = client.get(f"/dataset/{name}.{fmt}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+    graph = _graph(response.text, fmt)
+    turtle = _graph(client.get(f"/dataset/{name}.ttl").text)
+    assert to_isomorphic(graph) == to_isomorphic(turtle)
+    assert (URIRef(f"{BASE}/dataset/{name}"), RDF.type, DCAT.Dataset) in graph
+
+
+def test_publisher_types_are_labelled_in_latvian_and_english(
+    client: TestClient, sample_catalogue: list[Resource]
+) -> None:
+    addresses, statistics = sample_catalogue[0], sample_catalogue[1]
+    for resource, lv, en in (
+        (addresses, "Valsts iestāde", "National authority"),
+        (statistics, "Pašvaldība", "Local authority"),
+    ):
+        graph = _graph(client.get(f"/dataset/{resource.name}.ttl").text)
+        kind = graph.value(
+            graph.value(URIRef(f"{BASE}/dataset/{resource.name}"), DCT.publisher), DCT.type
+        )
+        assert set(graph.objects(kind, SKOS.prefLabel)) == {
+            Literal(lv, lang="lv"),
+            Literal(en, lang="en"),
+        }
+
+
+def test_a_services_contact_does_not_depend_on_the_order_its_datasets_were_made(
+    session: Session, system: Actor, make_resource: MakeResource
+) -> None:
+    """A harvested copy creates the datasets in another order; its export must not differ."""
+    later = make_resource(
+        "B reģistrs", owner="VZD", hvd_category="c_ac64a52d", contact_name="B nodaļa"
+    )
+    first = make_resource(
+        "A reģistrs", owner="VZD", hvd_category="c_ac64a52d", contact_name="A nodaļa"
+    )
+    add_data_service(
+        session,
+        system,
+        name="abu-registru-api",
+        title_lv="Abu reģistru API",
+        endpoint_url="https://api.example.lv/ab",
+        serves=[later.name, first.name],
+    )
+    session.flush()
+    text = "".join(
+        dcat_catalogue.catalogue_document(
+            session, base_url=BASE, fmt="ttl", catalogue_uri=f"{BASE}/organisations/VZD/catalog"
+        )
+    )
+    graph = _graph(text)
+    contact = graph.value(URIRef(f"{BASE}/data-service/abu-registru-api"), DCAT.contactPoint)
+    assert graph.value(contact, VCARD.fn) == Literal("A nodaļa")

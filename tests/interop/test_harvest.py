@@ -315,3 +315,39 @@ def test_a_distribution_listed_twice_and_files_shared_between_datasets_are_fine(
     assert len(_resource(session, "b").distributions) == 1
     again = harvest_text(session, text)
     assert again.unchanged == 2
+
+
+def test_regional_language_tags_count_as_their_language_and_others_stay_out_of_latvian(
+    session: Session,
+) -> None:
+    text = """
+    @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+    <https://p.example.lv/budzets> a dcat:Dataset ;
+        dct:title "Budget"@en-GB, "Budžets"@lv-LV ;
+        dcat:keyword "budget"@en-GB, "budžets"@lv, "finanses", "Haushalt"@de, "бюджет"@ru .
+    """
+    run = harvest_text(session, text)
+    assert (run.created, run.failed) == (1, 0), run.errors
+    budget = _resource(session, "budzets")
+    assert (budget.title_lv, budget.title_en) == ("Budžets", "Budget")
+    assert budget.keywords_lv == ["budžets", "finanses"]
+    assert budget.keywords_en == ["budget"]
+
+
+def test_a_harvested_real_world_catalogue_survives_a_second_round_trip(
+    session: Session, empty_instance: Session
+) -> None:
+    """Series, members, shared data services, several distributions and licence URLs."""
+    harvest_text(session, (SOURCES / "real-world.ttl").read_text(), org="riga")
+    first = export(session, org="riga")
+    run = harvest_text(empty_instance, first, org="riga")
+    empty_instance.commit()
+    assert (run.created, run.failed) == (3, 0), run.errors
+    before, after = _datasets_only(first), _datasets_only(export(empty_instance, org="riga"))
+    _, only_before, only_after = graph_diff(to_isomorphic(before), to_isomorphic(after))
+    assert not list(only_before) and not list(only_after), (
+        only_before.serialize(format="turtle"),
+        only_after.serialize(format="turtle"),
+    )
+    assert set(after.subjects(DCAT.inSeries, None))
+    assert set(after.subjects(None, DCAT.DataService))

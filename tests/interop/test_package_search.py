@@ -107,16 +107,44 @@ def test_rows_start_and_sort_page_through_everything(
     assert ckan.action.package_search(rows=0)["results"] == []
 
 
+def test_name_and_id_pick_datasets_exactly_and_owner_org_filters_by_id(
+    ckan: ckanapi.RemoteCKAN, portal: list[str]
+) -> None:
+    # "klasifikators" is nowhere in the other names: a word search would not find them.
+    exact = ckan.action.package_search(
+        q="name:adresu-klasifikators",
+        fq="+dataset_type:dataset",
+        **{"facet.field": '["organization", "res_format"]'},
+    )
+    assert [r["name"] for r in exact["results"]] == ["adresu-klasifikators"]
+    assert exact["count"] == 1
+    assert exact["facets"] == {"organization": {"vzd": 1}, "res_format": {"JSON": 1}}
+    package_id = exact["results"][0]["id"]
+    both = ckan.action.package_search(fq=f"id:{package_id} OR name:uznemumu-registrs")
+    assert sorted(r["name"] for r in both["results"]) == [
+        "adresu-klasifikators",
+        "uznemumu-registrs",
+    ]
+    assert ckan.action.package_search(q="name:nav-tadas")["count"] == 0
+    vzd = exact["results"][0]["owner_org"]
+    by_owner = ckan.action.package_search(fq=f'owner_org:"{vzd}"')
+    assert {r["name"] for r in by_owner["results"]} == {
+        "valsts-adresu-registrs",
+        "adresu-klasifikators",
+    }
+
+
 @pytest.mark.parametrize(
     "params",
     [
-        {"fq": "-organization:vzd"},
+        {"q": "name:adresu-klasifikators adrese"},
+        {"q": "name:adresu-klasifikators", "fq": "organization:vzd"},
         {"fq": "author:x"},
         {"sort": "popularity desc"},
         {"facet.field": '["maintainer"]'},
     ],
 )
-def test_queries_ckan_would_reject_are_search_query_errors(
+def test_queries_ckan_would_reject_or_dati_cannot_answer_are_search_query_errors(
     client: TestClient, portal: list[str], params: dict
 ) -> None:
     response = client.get(SEARCH, params=params)

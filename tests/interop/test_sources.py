@@ -143,3 +143,34 @@ def test_a_source_that_cannot_be_read_records_a_failed_run(
     run = sources.run_source(session=session, actor=system, source_id=source.id)
     assert run.status is RunStatus.FAILED
     assert "503" in run.message
+
+
+@pytest.mark.parametrize("operation", ["get", "update", "run", "delete"])
+def test_another_institutions_source_does_not_exist_for_a_steward(
+    session: Session,
+    make_user: MakeUser,
+    system: Actor,
+    public_internet: list[str],
+    operation: str,
+) -> None:
+    theirs = _source(session, system, "CSP")
+    steward = make_user("vzd", (Role.STEWARD, "VZD"))
+    calls = {
+        "get": lambda: sources.get_source(session=session, actor=steward, source_id=theirs.id),
+        "update": lambda: sources.update_source(
+            session=session,
+            actor=steward,
+            source_id=theirs.id,
+            data=HarvestSourceUpdate(url="https://cits.example.lv/c.ttl"),
+        ),
+        "run": lambda: sources.run_source(session=session, actor=steward, source_id=theirs.id),
+        "delete": lambda: sources.delete_source(
+            session=session, actor=steward, source_id=theirs.id
+        ),
+    }
+    with pytest.raises(NotFound):
+        calls[operation]()
+    assert public_internet == []  # nothing was fetched
+    assert sources.get_source(session=session, actor=system, source_id=theirs.id).url == (
+        "https://geo.example.lv/catalog.jsonld"
+    )

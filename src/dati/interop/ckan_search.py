@@ -2,10 +2,11 @@
 
 ``q`` is free text for the catalogue's Latvian-aware ranking; ``field:value`` parts of q
 and ``fq`` (``field:value``, ``field:"a value"``, ``field:(a OR b)``, joined by spaces or
-AND) filter on the catalogue's facets: organization, groups (EU data themes),
-res_format, license_id, access_rights, hvd_category. The catalogue's index keeps no
-keyword facet, so ``tags:x`` searches x as a word and the tags facet counts keywords
-among the first MAX_TAG_SCAN matches (exact for smaller result sets).
+AND) filter on the catalogue's facets: organization (or owner_org by id), groups (EU data
+themes), res_format, license_id, access_rights, hvd_category. ``name:`` and ``id:`` pick
+datasets exactly, on their own. The catalogue's index keeps no keyword facet, so
+``tags:x`` searches x as a word and the tags facet counts keywords among the first
+MAX_TAG_SCAN matches (exact for smaller result sets).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import re
 from collections import Counter
 from typing import Any
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from dati.auth.permissions import require
 from dati.catalog import search as catalog_search
 from dati.catalog import vocabularies
 from dati.catalog.models import Resource
@@ -24,7 +27,9 @@ from dati.i18n import gettext as _
 from dati.i18n import pick
 from dati.interop import ckan_actions
 from dati.interop.ckan_params import Call, SearchQueryError, names, number, text
+from dati.interop.permissions import READ_CKAN
 from dati.orgs import service as orgs_service
+from dati.orgs.models import Organisation
 
 MAX_ROWS = 1000
 MAX_TAG_SCAN = 1000
@@ -38,6 +43,10 @@ FACETS = {
     "access_rights": "access",
     "hvd_category": "hvd",
 }
+# Filters that are no facet of their own: CKAN's organisation pages filter by owner_org id.
+FILTER_ONLY = {"owner_org": "org"}
+# Fields naming datasets exactly; they stand alone (no ranking or facet filter beside them).
+EXACT = ("name", "id")
 # Fields CKAN's own UI adds to every query; dati has only public, active datasets.
 IGNORED = {"dataset_type", "type", "state", "capacity", "site_id"}
 SORTS = {
@@ -76,10 +85,10 @@ def _filters(
     for field, values in fields.items():
         if field in IGNORED:
             continue
-        if field in ("tags", "text", "title", "notes", "name"):
+        if field in ("tags", "text", "title", "notes"):
             words.extend(values)
             continue
-        facet = FACETS.get(field)
+        facet = FACETS.get(field) or FILTER_ONLY.get(field)
         if facet is None:
             raise SearchQueryError(_("Cannot filter by {field}.", field=field))
         filters.setdefault(facet, []).extend(_facet_value(session, facet, v) for v in values)
@@ -89,6 +98,9 @@ def _filters(
 def _facet_value(session: Session, facet: str, value: str) -> str:
     """A CKAN value (lower-case names) as the catalogue indexes it."""
     if facet == "org":
+        if value.isdigit():  # owner_org: the organization's id
+            by_id = session.get(Organisation, int(value))
+            return by_id.short_name if by_id is not None else value
         org = orgs_service.find_by_short_name(session, value)
         return org.short_name if org is not None else value
     if facet == "theme":
@@ -144,6 +156,7 @@ def package_search(call: Call) -> dict[str, Any]:
     start = number(params, "start", 0, 0, 10**9)
     q_fields, q_words = _terms(text(params, "q"))
     fq_fields, fq_words = _terms(" ".join(names(params, "fq")))
+    exact = [v for fields in (q_fields, fq_fields) for f in EXACT for v in fields.pop(f, [])]
     filters, words = _filters(call.session, q_fields)
     fq_filters, more_words = _filters(call.session, fq_fields)
     for facet, values in fq_filters.items():  # q and fq both filter: a dataset meets both
@@ -153,6 +166,13 @@ def package_search(call: Call) -> dict[str, Any]:
     unknown = [f for f in facet_fields if f not in FACETS and f != "tags"]
     if unknown:
         raise SearchQueryError(_("Cannot facet by {field}.", field=", ".join(unknown)))
+    limit = number(params, "facet.limit", FACET_LIMIT, -1, 10**6)
+    if exact:
+        if any(words) or filters:
+            raise SearchQueryError(
+                _("name: and id: pick datasets exactly and cannot be combined with other terms.")
+            )
+        return _exact(call, exact, facet_fields, limit, start, rows)
     query = SearchQuery(
         q=" ".join(w for w in words if w).strip(),
         filters=filters,
@@ -163,15 +183,28 @@ def package_search(call: Call) -> dict[str, Any]:
         found, first = _window(call, query, start, rows)
     else:  # only the count and facets
         found, first = [], _search(call, _page_query(query, 1, facets=query.facets))
-    limit = number(params, "facet.limit", FACET_LIMIT, -1, 10**6)
-    facets: dict[str, dict[str, int]] = {}
-    search_facets: dict[str, Any] = {}
+    counted: dict[str, list[tuple[str, int]]] = {}
     for field in facet_fields:
         if field == "tags":
-            counts = _tag_counts(call, query, first)
+            counted[field] = _tag_counts(call, query, first)
         else:
-            counts = [(_ckan_value(field, v), n) for v, n in first.facets.get(FACETS[field], [])]
-        counts = sorted(counts, key=lambda item: (-item[1], item[0]))
+            counted[field] = [
+                (_ckan_value(field, v), n) for v, n in first.facets.get(FACETS[field], [])
+            ]
+    return {
+        "count": first.total,
+        "sort": text(params, "sort", "score desc, metadata_modified desc"),
+        **_facet_answer(counted, limit),
+        "results": ckan_actions.package_dicts(call, found),
+    }
+
+
+def _facet_answer(counted: dict[str, list[tuple[str, int]]], limit: int) -> dict[str, Any]:
+    """``facets`` and ``search_facets`` as CKAN shapes them, most frequent first."""
+    facets: dict[str, dict[str, int]] = {}
+    search_facets: dict[str, Any] = {}
+    for field, unsorted in counted.items():
+        counts = sorted(unsorted, key=lambda item: (-item[1], item[0]))
         if limit >= 0:
             counts = counts[:limit]
         facets[field] = dict(counts)
@@ -182,13 +215,49 @@ def package_search(call: Call) -> dict[str, Any]:
                 for value, n in counts
             ],
         }
+    return {"facets": facets, "search_facets": search_facets}
+
+
+def _exact(
+    call: Call, keys: list[str], facet_fields: list[str], limit: int, start: int, rows: int
+) -> dict[str, Any]:
+    """The datasets named (or numbered) in ``name:``/``id:``, facets counted over them."""
+    require(call.actor, READ_CKAN)
+    numbers = [int(k) for k in keys if k.isdigit()]
+    stmt = (
+        select(Resource)
+        .where(or_(Resource.name.in_(keys), Resource.id.in_(numbers)))
+        .order_by(Resource.name)
+    )
+    packages = ckan_actions.package_dicts(call, list(call.session.scalars(stmt)))
+    counted: dict[str, list[tuple[str, int]]] = {}
+    for field in facet_fields:
+        values: Counter[str] = Counter()
+        for package in packages:
+            values.update(set(_package_values(package, field)))
+        counted[field] = list(values.items())
     return {
-        "count": first.total,
-        "sort": text(params, "sort", "score desc, metadata_modified desc"),
-        "facets": facets,
-        "search_facets": search_facets,
-        "results": ckan_actions.package_dicts(call, found),
+        "count": len(packages),
+        "sort": text(call.params, "sort", "score desc, metadata_modified desc"),
+        **_facet_answer(counted, limit),
+        "results": packages[start : start + rows],
     }
+
+
+def _package_values(package: dict[str, Any], field: str) -> list[str]:
+    """A package dictionary's values for a facet, as package_search counts them."""
+    if field == "organization":
+        return [package["organization"]["name"]]
+    if field == "groups":
+        return [g["name"] for g in package["groups"]]
+    if field == "tags":
+        return [t["name"] for t in package["tags"]]
+    if field == "res_format":
+        return [r["format"] for r in package["resources"] if r["format"]]
+    if field == "license_id":
+        return [package["license_id"]] if package["license_id"] else []
+    extras = {e["key"]: e["value"] for e in package["extras"]}
+    return [extras[field]] if extras.get(field) else []
 
 
 def _ckan_value(field: str, value: str) -> str:

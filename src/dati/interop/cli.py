@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import structlog
 import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
 from dati.interop.models import HarvestRun, RunStatus
+
+log = structlog.get_logger("dati.harvest")
 
 
 class SourceOrCommand(TyperGroup):
@@ -97,7 +100,7 @@ def harvest_source(
 def run_due(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Harvest every scheduled source whose time has come (run it from cron or a timer)."""
     from dati.auth.actor import Actor
-    from dati.cli import console, open_database, settings_from
+    from dati.cli import console, err, open_database, settings_from
     from dati.interop import sources
 
     settings = settings_from(data_dir, database_url)
@@ -107,8 +110,13 @@ def run_due(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
         due = sources.claim_due(session=session, actor=actor)
     worst = 0
     for source_id in due:  # one transaction per source: a failing source keeps the others
-        with database.session() as session:
-            run = sources.run_source(session=session, actor=actor, source_id=source_id)
-            worst = max(worst, _report(run))
+        try:
+            with database.session() as session:
+                run = sources.run_source(session=session, actor=actor, source_id=source_id)
+                worst = max(worst, _report(run))
+        except Exception:  # a fault in one source (even a bug) must not starve the rest
+            log.exception("scheduled harvest failed", source_id=source_id)
+            err.print(f"[red]Harvest source {source_id} failed; the log has the details.[/red]")
+            worst = max(worst, 1)
     console.print(f"{len(due)} source(s) harvested")
     raise typer.Exit(worst)

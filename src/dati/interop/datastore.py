@@ -320,7 +320,7 @@ def datastore_search_sql(call: Call) -> dict[str, Any]:
     checked = datastore_sql.check(sql)
     if not checked.resources:
         raise datastore_sql.SqlRefused(
-            _("Name at least one resource id in FROM."), errors={"sql": _("No resource named.")}
+            _("Name at least one resource id in FROM."), errors={"query": _("No resource named.")}
         )
     anonymous = Actor.anonymous()  # SQL reaches open data only, whoever asks
     files = [_open_for_sql(call, name, anonymous) for name in checked.resources]

@@ -68,7 +68,7 @@ class SqlRefused(Invalid):
 
 
 def _refuse(message: str) -> SqlRefused:
-    return SqlRefused(message, errors={"sql": message})
+    return SqlRefused(message, errors={"query": message})  # CKAN names the SQL "query" here
 
 
 @dataclass(frozen=True)

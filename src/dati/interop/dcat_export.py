@@ -37,13 +37,18 @@ from dati.interop.rdf_writer import (
 )
 from dati.orgs.models import Organisation, OrgKind
 
+# ADMS publisher types: (code, Latvian label, English label).
 PUBLISHER_TYPES = {
-    OrgKind.MINISTRY: ("NationalAuthority", "National authority"),
-    OrgKind.AGENCY: ("NationalAuthority", "National authority"),
-    OrgKind.MUNICIPALITY: ("LocalAuthority", "Local authority"),
-    OrgKind.COMPANY: ("Company", "Company"),
-    OrgKind.RESEARCH: ("Academia-ScientificOrganisation", "Academia/Scientific organisation"),
-    OrgKind.NGO: ("NonProfitOrganisation", "Non-profit organisation"),
+    OrgKind.MINISTRY: ("NationalAuthority", "Valsts iestāde", "National authority"),
+    OrgKind.AGENCY: ("NationalAuthority", "Valsts iestāde", "National authority"),
+    OrgKind.MUNICIPALITY: ("LocalAuthority", "Pašvaldība", "Local authority"),
+    OrgKind.COMPANY: ("Company", "Uzņēmums", "Company"),
+    OrgKind.RESEARCH: (
+        "Academia-ScientificOrganisation",
+        "Akadēmiska vai zinātniska organizācija",
+        "Academia/Scientific organisation",
+    ),
+    OrgKind.NGO: ("NonProfitOrganisation", "Bezpeļņas organizācija", "Non-profit organisation"),
 }
 PUBLISHER_TYPE_BASE = "http://purl.org/adms/publishertype/"
 # The export reads ORM records for one dataset and plain rows when streaming the catalogue.
@@ -166,7 +171,7 @@ class Exporter:
         if kind:
             node.add(
                 DCT.type,
-                self.ref(PUBLISHER_TYPE_BASE + kind[0], SKOS.Concept, (kind[1], kind[1])),
+                self.ref(PUBLISHER_TYPE_BASE + kind[0], SKOS.Concept, (kind[1], kind[2])),
             )
         if org.website:
             node.add(FOAF.homepage, self.typed(org.website, FOAF.Document))

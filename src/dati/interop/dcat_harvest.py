@@ -131,24 +131,31 @@ def _identifier(graph: Graph, subject: Term) -> str | None:
     return str(subject)[:500] if isinstance(subject, URIRef) else None
 
 
+def _language(value: Literal) -> str:
+    """The primary language of a literal: "en" for en-GB, "lv" for lv-LV, "" untagged."""
+    return (value.language or "").split("-")[0].lower()
+
+
 def _text(graph: Graph, subject: Term, predicate: URIRef) -> tuple[str, str]:
     """(Latvian, English): untagged text counts as Latvian; another language is a last resort."""
     found: dict[str, str] = {}
     for value in graph.objects(subject, predicate):
         if isinstance(value, Literal) and str(value).strip():
-            found.setdefault(value.language or "", str(value).strip())
+            found.setdefault(_language(value), str(value).strip())
     en = found.get("en", "")
     lv = found.get("lv") or found.get("") or en or next(iter(found.values()), "")
     return lv, en
 
 
 def _words(graph: Graph, subject: Term, predicate: URIRef) -> tuple[list[str], list[str]]:
-    lv: list[str] = []
-    en: list[str] = []
+    """Keywords in Latvian (or untagged) and in English; other languages are left out, as
+    the catalogue would otherwise show them, and export them, as Latvian."""
+    by_language: dict[str, list[str]] = {"lv": [], "": [], "en": []}
     for value in graph.objects(subject, predicate):
-        if isinstance(value, Literal) and str(value).strip():
-            (en if value.language == "en" else lv).append(str(value).strip())
-    return sorted(set(lv)), sorted(set(en))
+        language = _language(value) if isinstance(value, Literal) else None
+        if language in by_language and str(value).strip():
+            by_language[language].append(str(value).strip())
+    return sorted(set(by_language["lv"] + by_language[""])), sorted(set(by_language["en"]))
 
 
 def _uri(graph: Graph, subject: Term, predicate: URIRef) -> str | None:

@@ -40,7 +40,9 @@ def service_node(exporter: Exporter, service: DataService, uri: Iri, identifier:
         select(Resource.id, Resource.hvd_category, Resource.contact_name, Resource.contact_email)
         .join(DataServiceResource, DataServiceResource.resource_id == Resource.id)
         .where(DataServiceResource.data_service_id == service.id)
-        .order_by(Resource.id)
+        # By name, not id: the contact chosen below must not depend on the order in which
+        # an instance happened to create the datasets (a harvested copy creates them anew).
+        .order_by(Resource.name)
     )
     if exporter.org_id is not None:
         stmt = stmt.where(Resource.owner_org_id == exporter.org_id)

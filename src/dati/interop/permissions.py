@@ -54,6 +54,14 @@ VIEW_HARVEST_RECORD = Permission(
     _steward_of,
     hide=True,
 )
+# Changing, removing or running an existing source: another institution's answers 404,
+# as it does when only looked at.
+CHANGE_SOURCE = Permission(
+    "interop.harvest.source.change",
+    "Change, run or remove your institution's harvest sources",
+    _steward_of,
+    hide=True,
+)
 RUN_DUE = Permission(
     "interop.harvest.due",
     "Run the harvest sources that are due",

@@ -21,7 +21,7 @@ from dati.i18n import gettext as _
 from dati.interop import harvest_fetch, harvest_runs
 from dati.interop.models import HarvestRun, HarvestSource
 from dati.interop.permissions import (
-    HARVEST,
+    CHANGE_SOURCE,
     MANAGE_SOURCES,
     RUN_DUE,
     VIEW_HARVEST_RECORD,
@@ -97,7 +97,7 @@ def update_source(
 ) -> HarvestSource:
     """Change a source's title, address, interval or whether it runs."""
     source = _source(session, source_id)
-    require(actor, MANAGE_SOURCES, source)
+    require(actor, CHANGE_SOURCE, source)
     changes = data.model_dump(exclude_unset=True)
     errors = _check(changes.get("title", source.title) or "", changes.get("url", source.url) or "")
     if errors:
@@ -111,7 +111,7 @@ def update_source(
 def delete_source(*, session: Session, actor: Actor, source_id: int) -> None:
     """Stop harvesting a source; what it brought in stays in the catalogue."""
     source = _source(session, source_id)
-    require(actor, MANAGE_SOURCES, source)
+    require(actor, CHANGE_SOURCE, source)
     session.delete(source)
     session.flush()
 
@@ -119,7 +119,7 @@ def delete_source(*, session: Session, actor: Actor, source_id: int) -> None:
 def run_source(*, session: Session, actor: Actor, source_id: int) -> HarvestRun:
     """Harvest a source now (a steward's "run now", or the scheduled job)."""
     source = _source(session, source_id)
-    require(actor, HARVEST, source)
+    require(actor, CHANGE_SOURCE, source)
     now = clock.now()
     source.last_run_at = now
     source.next_run_at = now + timedelta(hours=source.interval_hours)
