@@ -63,7 +63,7 @@ def _write(database: Database) -> float:
                 "provider_org_id": 31,
                 "agreement_id": "EV-2026-00001",
                 "agreement_version": 1,
-                "resource": "iedzivotaju-registrs-demo",
+                "resource": "fizisko-personu-registrs",
                 "resource_version": 1,
                 "fields": FIELDS,
                 "filter": FILTER,

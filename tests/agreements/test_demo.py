@@ -30,9 +30,12 @@ SCHEMAS = {
     ),
     factories.CADASTRE: (
         "VZD",
-        ["kadastra_numurs", "pasvaldiba", "platiba_ha", "lietosanas_merkis", "kadastra_vertiba"],
+        ["kadastra_numurs", "pasvaldiba", "platiba_ha", "lietosanas_merkis", "kadastrala_vertiba"],
     ),
-    factories.VEHICLES: ("CSDD", ["numurs", "marka", "izlaiduma_gads", "degviela", "pasvaldiba"]),
+    factories.VEHICLES: (
+        "CSDD",
+        ["numura_zime", "marka", "izlaiduma_gads", "degviela", "pasvaldiba"],
+    ),
 }
 
 

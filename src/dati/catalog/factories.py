@@ -44,6 +44,10 @@ REACHABLE_HOSTS = {
     "www.kadastrs.lv",
 }
 
+# Rīga's own open data portal describes these; the interoperability demo harvests them, so the
+# templates would put each dataset in the catalogue twice.
+HARVESTED = {"riga-budzets", "riga-izglitibas-iestades"}
+
 
 @dataclass
 class DemoCounts:
@@ -59,6 +63,23 @@ def _exists(session: Session, model: Any, name: str) -> bool:
 
 def load_demo(session: Session, actor: Actor) -> DemoCounts:
     """Create the demo catalogue; names that already exist are left alone (safe to re-run)."""
+    counts = load_described(session, actor)
+    rng = random.Random(2026)  # noqa: S311 - demo variety, not security
+    orgs = session.scalars(select(Organisation).order_by(Organisation.short_name)).all()
+    for org in orgs:
+        made_systems, made_resources = _generic(session, actor, org, rng)
+        counts.systems += made_systems
+        counts.resources += made_resources
+    session.flush()
+    if counts.resources:
+        with httpx.Client(transport=httpx.MockTransport(_simulated_network)) as client:
+            urlcheck.check_urls(session=session, actor=actor, client=client, workers=1)
+    return counts
+
+
+def load_described(session: Session, actor: Actor) -> DemoCounts:
+    """The hand-described part of the demo catalogue: glossary, systems, the base registers and
+    other named resources, data services (the exchange demo fills these registers with data)."""
     data = json.loads((DATA_DIR / "demo_catalogue.json").read_text(encoding="utf-8"))
     counts = DemoCounts()
     counts.terms = _glossary(session, actor, data["glossary"])
@@ -74,16 +95,6 @@ def load_demo(session: Session, actor: Actor) -> DemoCounts:
                 session=session, actor=actor, data=DataServiceCreate(**item)
             )
             counts.services += 1
-    rng = random.Random(2026)  # noqa: S311 - demo variety, not security
-    orgs = session.scalars(select(Organisation).order_by(Organisation.short_name)).all()
-    for org in orgs:
-        made_systems, made_resources = _generic(session, actor, org, rng)
-        counts.systems += made_systems
-        counts.resources += made_resources
-    session.flush()
-    if counts.resources:
-        with httpx.Client(transport=httpx.MockTransport(_simulated_network)) as client:
-            urlcheck.check_urls(session=session, actor=actor, client=client, workers=1)
     return counts
 
 
@@ -145,21 +156,21 @@ def _templates(org: Organisation) -> list[dict[str, Any]]:
         ]  # fmt: skip
     if org.kind is OrgKind.MINISTRY:
         return [
-            {"key": "budzeta-izpilde", "title_lv": f"Budžeta programmu izpilde ({short})", "title_en": "Budget programme execution",
+            {"key": "budzeta-izpilde", "title_lv": f"Budžeta programmu izpilde ({short})", "title_en": f"Budget programme execution ({short})",
              "themes": ["ECON", "GOVE"], "keywords_lv": ["budžets", "programmas"], "access_rights": "public",
              "fields": ["gads", "programma", "plans_eur", "izpilde_eur"], "format": "CSV"},
-            {"key": "tiesibu-aktu-projekti", "title_lv": f"Izstrādātie tiesību aktu projekti ({short})", "title_en": "Draft legal acts",
+            {"key": "tiesibu-aktu-projekti", "title_lv": f"Izstrādātie tiesību aktu projekti ({short})", "title_en": f"Draft legal acts ({short})",
              "themes": ["JUST", "GOVE"], "keywords_lv": ["tiesību akti", "TAP portāls"], "access_rights": "public", "format": "JSON"},
-            {"key": "amatpersonu-atlidziba", "title_lv": f"Amatpersonu atlīdzība ({short})", "title_en": "Remuneration of officials",
+            {"key": "amatpersonu-atlidziba", "title_lv": f"Amatpersonu atlīdzība ({short})", "title_en": f"Remuneration of officials ({short})",
              "themes": ["GOVE"], "access_rights": "public", "personal": True, "fields": ["amats", "vards_uzvards", "atlidziba_eur"], "format": "PDF"},
         ]  # fmt: skip
     return [
-        {"key": "pakalpojumi", "title_lv": f"Sniegtie pakalpojumi ({short})", "title_en": "Services provided",
+        {"key": "pakalpojumi", "title_lv": f"Sniegtie pakalpojumi ({short})", "title_en": f"Services provided ({short})",
          "themes": ["GOVE"], "keywords_lv": ["pakalpojumi", "e-pakalpojumi"], "access_rights": "public", "format": "CSV",
          "fields": ["pakalpojuma_kods", "nosaukums", "pieprasijumu_skaits"]},
-        {"key": "darbibas-statistika", "title_lv": f"Darbības statistika ({short})", "title_en": "Activity statistics",
+        {"key": "darbibas-statistika", "title_lv": f"Darbības statistika ({short})", "title_en": f"Activity statistics ({short})",
          "themes": ["GOVE", "ECON"], "access_rights": "public", "format": "XLSX"},
-        {"key": "klientu-lietas", "title_lv": f"Klientu lietas ({short})", "title_en": "Client cases",
+        {"key": "klientu-lietas", "title_lv": f"Klientu lietas ({short})", "title_en": f"Client cases ({short})",
          "themes": ["GOVE"], "access_rights": "restricted", "personal": True, "fields": ["lietas_numurs", "personas_kods", "statuss"]},
     ]  # fmt: skip
 
@@ -185,7 +196,7 @@ def _generic(
         made_systems = 1
     for template in _templates(org):
         name = f"{slug}-{template['key']}"
-        if _exists(session, Resource, name):
+        if name in HARVESTED or _exists(session, Resource, name):
             continue
         _generic_resource(session, actor, org, name, system_name, template, rng)
         made_resources += 1

@@ -14,6 +14,7 @@ names; everything else runs as the system actor. Running it twice changes nothin
 from __future__ import annotations
 
 import contextlib
+import csv
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -26,9 +27,11 @@ from dati import clock
 from dati.audit.models import AuditEntry
 from dati.auth import service as auth_service
 from dati.auth.actor import Actor
+from dati.auth.factories import DEMO_CITIZEN_CODE
 from dati.auth.models import User
 from dati.catalog import service as catalog_service
 from dati.errors import NotFound
+from dati.exchange import factories as exchange_factories
 from dati.exchange import governed
 from dati.exchange import service as exchange_service
 from dati.exchange.agreements.models import AccessRequest, Agreement
@@ -39,9 +42,10 @@ from dati.exchange.service import SourceSpec
 from dati.exchange.storage import DatasetStore
 from dati.orgs import service as orgs_service
 
-POPULATION = "iedzivotaju-registrs-demo"
-CADASTRE = "kadastrs-demo"
-VEHICLES = "transportlidzekli-demo"
+# The catalogue's registers, which the exchange demo fills with synthetic records.
+POPULATION = exchange_factories.POPULATION
+CADASTRE = exchange_factories.CADASTRE
+VEHICLES = exchange_factories.VEHICLES
 KEY_HOLDERS = ("PMLP", "VSAA", "VZD", "CSDD", "riga", "LU")
 
 
@@ -70,7 +74,7 @@ VSAA_POPULATION = DemoRequest(
 VSAA_CADASTRE = DemoRequest(
     CADASTRE,
     "VSAA",
-    ("kadastra_numurs", "pasvaldiba", "platiba_ha", "lietosanas_merkis", "kadastra_vertiba"),
+    ("kadastra_numurs", "pasvaldiba", "platiba_ha", "lietosanas_merkis", "kadastrala_vertiba"),
     "Trūcīgas personas statusa izvērtēšana: nekustamā īpašuma esības pārbaude",
     "Sociālo pakalpojumu un sociālās palīdzības likums, 33. pants",
     1000,
@@ -79,7 +83,7 @@ VSAA_CADASTRE = DemoRequest(
 RIGA_VEHICLES = DemoRequest(
     VEHICLES,
     "riga",
-    ("numurs", "marka", "izlaiduma_gads", "degviela", "pasvaldiba"),
+    ("numura_zime", "marka", "izlaiduma_gads", "degviela", "pasvaldiba"),
     "Transportlīdzekļu nodokļa atvieglojumu plānošana un zemo izmešu zonas ietekmes novērtējums",
     "Likums “Par pašvaldībām”, 4. pants; Autoceļu lietošanas nodevas likums",
     200,
@@ -189,8 +193,18 @@ def load_demo(session: Session, actor: Actor, secret: str) -> list[str]:
     ]
 
 
-# The demo citizen (auth.factories.DEMO_CITIZEN_CODE) lives in Rīga, so VSAA's reads find them.
-DEMO_CITIZEN_ROW = "150385-11116,Kristaps,Kalējs,1985-03-15,V,Rīga\n"
+# The demo citizen (the one who logs in) lives in Rīga, so VSAA's reads find them.
+DEMO_CITIZEN: dict[str, object] = {
+    "personas_kods": DEMO_CITIZEN_CODE,
+    "vards": "Kristaps",
+    "uzvards": "Kalējs",
+    "dzimsanas_datums": "1985-03-15",
+    "dzimums": "V",
+    "pilsoniba": "LVA",
+    "deklaretas_adreses_kods": exchange_factories.DEMO_HOME["adreses_kods"],
+    "pasvaldiba": exchange_factories.DEMO_HOME["pasvaldiba"],
+    "statuss": "aktīvs",
+}
 
 
 def add_demo_citizen(session: Session, actor: Actor, store: DatasetStore, work_dir: Path) -> str:
@@ -198,13 +212,16 @@ def add_demo_citizen(session: Session, actor: Actor, store: DatasetStore, work_d
     current = exchange_service.current_version(session, _resource_id(session, POPULATION))
     if current is None:
         return "agreements: no population data to add the demo citizen to"
-    code = DEMO_CITIZEN_ROW.split(",", 1)[0]
+    code = DEMO_CITIZEN_CODE
     dataset = exchange_service.open_version(session, POPULATION, store)
     if exchange_service.reader().lookup(dataset.path, dataset.schema, [code]) is not None:
         return "agreements: the demo citizen is in the population register"
     path = work_dir / "demo-citizen.csv"
-    header = ",".join(f["name"] for f in current.table_schema["fields"])
-    path.write_text(header + "\n" + DEMO_CITIZEN_ROW, encoding="utf-8")
+    columns = [f["name"] for f in current.table_schema["fields"]]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, columns, extrasaction="ignore")  # what the schema describes
+        writer.writeheader()
+        writer.writerow(DEMO_CITIZEN)
     try:
         exchange_service.publish_version(
             session=session,
@@ -240,7 +257,7 @@ def load_demo_accesses(session: Session, secret: str, store: DatasetStore) -> li
 
     page = plan(fields="personas_kods,vards,uzvards,pasvaldiba", limit=50)
     served = governed.serve_page(page, exchange_service.read_page(page.dataset, page.query))
-    code = DEMO_CITIZEN_ROW.split(",", 1)[0]
+    code = DEMO_CITIZEN_CODE
     lookup = governed.plan_lookup(
         session=session, actor=reader, name=POPULATION, store=store, secret=secret, key=[code]
     )
