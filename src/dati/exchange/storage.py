@@ -215,7 +215,9 @@ def write_version(
     order = ""
     if schema.primary_key and not presorted:
         order = " ORDER BY " + ", ".join(ident(k) for k in schema.primary_key)
+    # Snappy, not zstd: ~0.6 s less per million rows written, and faster row-group reads for lookups
+    # and exports, for files ~40 % larger (1 000 000 register rows: 22 MB instead of 15 MB).
     conn.execute(
         f"COPY (SELECT {_columns(schema)} FROM ({source}){order}) TO {literal_path(target)} "  # noqa: S608
-        f"(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
+        f"(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
     )
