@@ -153,11 +153,13 @@ def find_duplicates(
     rows_sql: str,
     limit: int = 20,
     skip_primary_key: bool = False,
+    keys: list[tuple[str, ...]] | None = None,
 ) -> tuple[list[Duplicate], int]:
-    """Key values that occur more than once, with the rows that hold them; and the surplus count."""
+    """Key values that occur more than once, with the rows that hold them; and the surplus count
+    (over every unique key of the schema, or only ``keys``)."""
     found: list[Duplicate] = []
     surplus = 0
-    for key in schema.unique_keys:
+    for key in schema.unique_keys if keys is None else keys:
         if skip_primary_key and key == schema.primary_key:
             continue
         cols = ", ".join(ident(k) for k in key)
