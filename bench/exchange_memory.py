@@ -15,6 +15,9 @@ from pathlib import Path
 from bench.exchange_data import write_csv
 
 SIZES = (1_000_000, 3_000_000, 6_000_000)
+# DATI_BENCH_ROWS=1000000,22000000 runs other sizes (22 million rows is a ~2.1 GB CSV).
+if os.environ.get("DATI_BENCH_ROWS"):
+    SIZES = tuple(int(n) for n in os.environ["DATI_BENCH_ROWS"].split(","))
 CHILD = """
 import sys
 from pathlib import Path
@@ -57,7 +60,7 @@ def main() -> None:
     # The slope between the two largest files: bounded memory flattens out as files grow.
     (x0, y0), (x1, y1) = points[-2], points[-1]
     slope = max(0.0, (y1 - y0) / (x1 - x0))
-    projected = y1 + slope * (2000 - x1)
+    projected = y1 + slope * max(0.0, 2000 - x1)
     print(
         f"RSS growth: {slope * 1000:.0f} MB per GB of CSV; projected peak for 2 GB: {projected:.0f} MB (target < 1024)"
     )

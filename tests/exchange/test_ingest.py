@@ -73,6 +73,45 @@ def test_duplicate_keys_are_refused_naming_both_rows(write, store) -> None:
     assert sample["row"] == 5 and sample["column"] == "id" and "row 3" in sample["message"]
 
 
+def test_repeated_keys_in_an_unsorted_clean_file_are_quarantined_first_row_kept(
+    write, store
+) -> None:
+    # Nothing else is wrong, so the repeats are found in the sorted version file (neighbours).
+    path = write(
+        "p.csv",
+        "id,vārds,dzimšanas_datums,novads\n3,C,,Rīga\n1,A,,Cēsis\n3,C otrais,,Rīga\n2,B,,Cēsis\n",
+    )
+    outcome = run(path, store, quarantine=True)
+    table = pq.read_table(outcome.file).to_pylist()
+    assert [(r["id"], r["vārds"]) for r in table] == [(1, "A"), (2, "B"), (3, "C")]
+    assert outcome.quarantined == 1 and outcome.report.rows_invalid == 1
+    with outcome.quarantine.open(encoding="utf-8-sig") as fh:
+        assert [(b["row"], b["vārds"]) for b in csv.DictReader(fh)] == [("4", "C otrais")]
+    assert len(list(store.tmp.glob("*.parquet"))) == 1, "only the version file is left"
+
+
+def test_repeats_of_a_composite_key_across_batches_are_found(write, store) -> None:
+    schema = compile_schema(
+        {
+            "fields": [
+                {"name": "novads", "type": "string"},
+                {"name": "gads", "type": "integer"},
+                {"name": "skaits", "type": "integer"},
+            ],
+            "primaryKey": ["novads", "gads"],
+        }
+    )
+    lines = [f"N{n % 7},{2000 + n // 7},{n}" for n in range(70_000)]
+    clean = write("clean.csv", "novads,gads,skaits\n" + "\n".join(reversed(lines)) + "\n")
+    assert ingest(readers.open_file(clean), schema, store).report.ok
+    repeated = write(
+        "repeated.csv", "novads,gads,skaits\n" + "\n".join([*lines, "N3,2005,1"]) + "\n"
+    )
+    with pytest.raises(Invalid) as caught:
+        ingest(readers.open_file(repeated), schema, store)
+    assert "N3 / 2005" in caught.value.extra["report"]["samples"][0]["message"]
+
+
 def test_append_refuses_published_keys_and_upsert_replaces_them(write, store) -> None:
     first = run(write("a.csv", PEOPLE_CSV), store)
     more = write(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -79,3 +81,17 @@ def test_refresh_shows_ai_systems_beside_the_other_indicators(
         progress.focus.actual is not None
         and progress.focus.actual.value == expected[RiskClass.HIGH_RISK]
     )
+
+
+def test_the_dashboard_puts_a_data_table_beside_the_ai_chart(
+    session: Session, system: Actor, data_dir: Path, indicators: LoadResult, client: TestClient
+) -> None:
+    expected = _register(session, system, data_dir)
+    service.refresh(session=session, actor=system)
+    session.commit()
+    page = client.get("/monitoring?lang=en").text
+    block = page[page.index(f"<caption>AI systems in the register by risk class, {YEAR}") :]
+    table = block[: block.index("</table>")]
+    high = re.search(r"high-risk[^<]*</th>\s*<td[^>]*>([^<]+)</td>", table)
+    assert high is not None and high.group(1) == str(expected[RiskClass.HIGH_RISK])
+    assert page.count(f"AI systems in the register by risk class, {YEAR}") >= 2  # chart and table

@@ -107,6 +107,10 @@ def test_import_and_export_over_http(
         files={"file": ("v.csv", "x;ā".encode("cp1257"), "text/csv")},
     )
     assert bad.status_code == 422 and "UTF-8" in bad.json()["detail"]
+    anonymous = client.post(
+        f"{BASE}/values/import", files={"file": ("v.csv", "x;ā".encode("cp1257"), "text/csv")}
+    )
+    assert anonymous.status_code == 401  # the permission first, then the file
     exported = client.get(f"{BASE}/values.csv")
     assert exported.headers["content-type"].startswith("text/csv")
     assert (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dati import clock
 from dati.auth.actor import Actor, Role
 from dati.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
-from dati.monitoring import service
+from dati.monitoring import presentation, service
 from dati.monitoring.models import ActualValue
 from dati.monitoring.schemas import LoadResult
 from dati.monitoring.status import Status
@@ -198,3 +198,18 @@ def test_values_are_never_updated_in_place(
     service.record_actual(session=session, actor=system, code="cloud", data=value(PAST_YEAR, 31.0))
     rows = session.scalars(select(ActualValue).order_by(ActualValue.id)).all()
     assert [r.value for r in rows] == [30.0, 31.0]
+
+
+def test_a_status_in_the_unfinished_year_is_provisional(
+    session: Session, system: Actor, indicators: LoadResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service.record_actual(session=session, actor=system, code="cloud", data=value(PAST_YEAR, 30.0))
+    closed = service.get_progress(session=session, actor=system, code="cloud", year=PAST_YEAR)
+    assert closed.focus.status is Status.OFF_TRACK and not closed.focus.provisional
+    # In mid-2025 the same value is a half-year's progress against the year-end trajectory.
+    monkeypatch.setattr(clock, "now", lambda: datetime(PAST_YEAR, 6, 30, 12, tzinfo=UTC))
+    running = service.get_progress(session=session, actor=system, code="cloud", year=PAST_YEAR)
+    assert running.focus.status is Status.OFF_TRACK and running.focus.provisional
+    assert presentation.status_text(running.focus.status, True) == "Atpaliek (provizorisks)"
+    unmeasured = service.get_progress(session=session, actor=system, code="ai", year=PAST_YEAR)
+    assert not unmeasured.focus.provisional  # only a rated status is provisional

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dati.auth.actor import Actor, Role
-from dati.errors import Forbidden, Invalid, NotAuthenticated
+from dati.errors import Forbidden, Invalid, NotAuthenticated, PayloadTooLarge
 from dati.monitoring import service, transfer
 from dati.monitoring.models import ActualValue
 from dati.monitoring.schemas import LoadResult
@@ -63,6 +63,79 @@ def test_any_bad_row_refuses_the_whole_file_and_names_each_row(
     assert set(errors) == {str(n) for n in range(3, 9)}  # "3. rinda" … "8. rinda"
     assert "nope" in errors["3"] and "IZM" in errors["4"]
     assert "100" in errors["8"]
+    assert _count(session) == 0
+
+
+def _row_errors(exc: pytest.ExceptionInfo[Invalid]) -> dict[str, str]:
+    return {re.sub(r"\D", "", key): message for key, message in exc.value.errors.items()}
+
+
+def test_broken_rows_are_named_with_what_to_fix(
+    session: Session, make_user: MakeUser, indicators: LoadResult
+) -> None:
+    em = make_user("em-steward", (Role.STEWARD, "EM"))
+    text = HEADER + (
+        "cloud,2025,40,5,,2025-12-31,Eurostat,\n"  # 2: a decimal comma outside quotes
+        "ai,2025,21\n"  # 3: too few cells
+        ",2025,21,,2025-12-31,x,\n"  # 4: no indicator code
+        "big_data,2025,10,,2025-12-31,x,\n"  # 5: fine
+        "big_data,2025,11,,2025-12-31,x,\n"  # 6: the same year again
+        'sme_basic_digital_intensity,2025,"50,,2025-12-31,x,\n'  # 7: a quote left open...
+        "unicorns,2025,1,,2025-12-31,x,\n"  # ...swallows this line into row 7
+    )
+    with pytest.raises(Invalid) as exc:
+        transfer.import_values(session=session, actor=em, csv_text=text)
+    errors = _row_errors(exc)
+    assert set(errors) == {"2", "3", "4", "6", "7"}
+    assert "rindā: 8, galvenē: 7" in errors["2"] and '"40,5"' in errors["2"]
+    assert "rindā: 3, galvenē: 7" in errors["3"]
+    assert "rādītāja kodu" in errors["4"]
+    assert "5. rindā" in errors["6"] and "2025" in errors["6"]
+    assert "pēdiņas nav aizvērtas" in errors["7"]
+    assert _count(session) == 0
+
+
+def test_a_file_saved_with_semicolons_is_read(
+    session: Session, make_user: MakeUser, indicators: LoadResult
+) -> None:
+    """Spreadsheets with Latvian settings separate cells with semicolons (the comma is the
+    decimal mark)."""
+    em = make_user("em-steward", (Role.STEWARD, "EM"))
+    text = HEADER.replace(",", ";") + "cloud;2025;40,5;;2025-12-31;CSP; dati, 2025\n"
+    assert transfer.import_values(session=session, actor=em, csv_text=text.encode()) == 1
+    history = service.list_history(session=session, actor=em, code="cloud")
+    assert history[0].value == 40.5 and history[0].comment == "dati, 2025"
+
+
+def test_a_file_not_in_utf8_or_too_large_is_refused_beside_the_file_field(
+    session: Session, system: Actor, indicators: LoadResult
+) -> None:
+    latin = (HEADER + "cloud,2025,40,,2025-12-31,Centrālā statistikas pārvalde,\n").encode("cp1257")
+    with pytest.raises(Invalid) as exc:
+        transfer.import_values(session=session, actor=system, csv_text=latin)
+    assert "UTF-8" in exc.value.errors["file"]
+    huge = HEADER.encode() + b"x" * transfer.MAX_BYTES
+    with pytest.raises(PayloadTooLarge) as too_large:
+        transfer.import_values(session=session, actor=system, csv_text=huge)
+    assert "2 MB" in too_large.value.errors["file"]
+    assert _count(session) == 0
+
+
+def test_the_permission_is_checked_before_the_file_is_read(
+    session: Session, indicators: LoadResult
+) -> None:
+    with pytest.raises(NotAuthenticated):
+        transfer.import_values(session=session, actor=Actor.anonymous(), csv_text=b"\xff\xfe")
+
+
+def test_control_characters_are_refused(
+    session: Session, system: Actor, indicators: LoadResult
+) -> None:
+    """NUL cannot be stored in PostgreSQL text; no control character belongs in a value."""
+    text = HEADER + 'cloud,2025,40,,2025-12-31,"CSP\x00",\n'
+    with pytest.raises(Invalid) as exc:
+        transfer.import_values(session=session, actor=system, csv_text=text)
+    assert "vadības rakstzīmes" in _row_errors(exc)["2"]
     assert _count(session) == 0
 
 

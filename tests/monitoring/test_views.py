@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dati import clock
 from dati.auth.actor import Actor, Role
 from dati.monitoring import service
 from dati.monitoring.models import ActualValue
@@ -140,6 +141,7 @@ def test_admin_refreshes_from_the_dashboard(
     make_user("root-admin", (Role.ADMIN, None))
     login("root-admin")
     page = client.get("/monitoring").text
+    assert "Platforma savus rādītājus vēl nav aprēķinājusi." in page
     r = client.post(
         "/monitoring/refresh", data={"csrf_token": csrf_from(page)}, follow_redirects=True
     )
@@ -148,6 +150,8 @@ def test_admin_refreshes_from_the_dashboard(
         and "Atjaunināts: izmērīti" in r.text
         and "aprēķināmie rādītāji" in r.text
     )
+    today = clock.now().strftime("%d.%m.%Y")
+    assert f"Platforma savus rādītājus pēdējo reizi aprēķināja {today}" in r.text
 
 
 def test_champion_pages(
@@ -180,7 +184,7 @@ def test_report_html_and_pdf_in_both_languages(
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and b"/Lang (lv)" in pdf.content
     english = client.get(f"/monitoring/report.pdf?year={PAST_YEAR}&lang=en").content
-    assert b"/Lang (en)" in english
+    assert b"/Lang (en)" in english and b"/Title (Data governance progress report 2025)" in english
     assert (
         "Data governance progress report 2025"
         in client.get(f"/monitoring/report?year={PAST_YEAR}&lang=en").text
@@ -193,8 +197,12 @@ def test_import_page_lists_row_errors(
     assert (
         client.get("/monitoring/import", follow_redirects=False).status_code == 303
     )  # to the login
+    make_user("auditor-x", (Role.AUDITOR, "VKONTROLE"))
+    login("auditor-x")
+    assert 'href="/monitoring/import"' not in client.get("/monitoring").text  # it would refuse
     make_user("em-steward", (Role.STEWARD, "EM"))
     login("em-steward")
+    assert 'href="/monitoring/import"' in client.get("/monitoring").text
     page = client.get("/monitoring/import").text
     assert "<code>cloud</code>" in page and "<code>basic_digital_skills</code>" not in page
     bad = "indicator_code,year,value,measured_on,source\ncloud,2025,40,2025-12-31,x\nai,2025,nav,2025-12-31,x\n"
@@ -213,3 +221,21 @@ def test_import_page_lists_row_errors(
         files={"file": ("v.csv", good.encode(), "text/csv")},
     )
     assert r.status_code == 200 and "Importētas vērtības: 1." in r.text
+
+
+def test_a_file_in_another_encoding_is_refused_beside_the_file_field(
+    client: TestClient, login: Login, make_user: MakeUser, session: Session, indicators: LoadResult
+) -> None:
+    make_user("em-steward", (Role.STEWARD, "EM"))
+    login("em-steward")
+    page = client.get("/monitoring/import").text
+    windows = "indicator_code,year,value,measured_on,source\ncloud,2025,40,2025-12-31,Centrālā statistikas pārvalde\n"
+    r = client.post(
+        "/monitoring/import",
+        data={"csrf_token": csrf_from(page)},
+        files={"file": ("v.csv", windows.encode("cp1257"), "text/csv")},
+    )
+    assert r.status_code == 422
+    assert re.search(r'<p class="field-error" id="e-file">[^<]*UTF-8', r.text)
+    assert 'aria-invalid="true"' in r.text and "<strong>file</strong>" not in r.text
+    assert _count(session) == 0

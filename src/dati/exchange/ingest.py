@@ -73,24 +73,29 @@ def ingest(
             raise _refusal(_("The file has a header but no data rows."), report)
         with store.duckdb() as conn:
             rows_sql = combined_sql(schema, mode, staged, current)
+            # A replacing version is written sorted by key, so repeats of the primary key end up
+            # side by side: when nothing else is wrong, look for them in the written file
+            # rather than in a pass of their own (the common case: a clean publish).
+            deferred = mode == "replace" and bool(schema.primary_key) and not presorted
+            deferred = deferred and report.ok
             duplicates, surplus = find_duplicates(
-                conn, schema, rows_sql, skip_primary_key=presorted
+                conn, schema, rows_sql, skip_primary_key=presorted or deferred
             )
             _report_duplicates(report, duplicates, surplus)
-            if not report.ok and bad is None:
-                raise _refusal(
-                    _(
-                        "Nothing was published: {bad} of {total} rows have errors. Fix them, or publish with quarantine to set the bad rows aside.",
-                        bad=report.rows_invalid,
-                        total=report.rows_read,
-                    ),
-                    report,
-                )
-            if bad is not None and surplus:
-                _quarantine_duplicates(conn, schema, rows_sql, bad, validator.positions)
+            _refuse_unless_quarantined(report, bad)
             write_version(
                 conn, schema, rows_sql, final, drop_duplicates=bool(surplus), presorted=presorted
             )
+            if deferred and _repeats_neighbour(final, schema.primary_key):
+                final.unlink()
+                repeated, extra = find_duplicates(conn, schema, rows_sql, keys=[schema.primary_key])
+                duplicates += repeated
+                surplus += extra
+                _report_duplicates(report, repeated, extra)
+                _refuse_unless_quarantined(report, bad)
+                write_version(conn, schema, rows_sql, final, drop_duplicates=True)
+            if bad is not None and surplus:
+                _quarantine_duplicates(conn, schema, rows_sql, bad, validator.positions)
         if pq.ParquetFile(final).metadata.num_rows == 0:
             raise _refusal(_("No valid rows are left to publish."), report)
         return IngestOutcome(
@@ -141,6 +146,39 @@ def _stage(
             _take_rejected(source, report, bad)
         _take_rejected(source, report, bad)
     return ascending
+
+
+def _refuse_unless_quarantined(report: ValidationReport, bad: QuarantineWriter | None) -> None:
+    if not report.ok and bad is None:
+        raise _refusal(
+            _(
+                "Nothing was published: {bad} of {total} rows have errors. Fix them, or publish with quarantine to set the bad rows aside.",
+                bad=report.rows_invalid,
+                total=report.rows_read,
+            ),
+            report,
+        )
+
+
+def _repeats_neighbour(path: Path, key: tuple[str, ...]) -> bool:
+    """Whether two neighbouring rows of a file sorted by ``key`` share it (batch by batch)."""
+    last: tuple[object, ...] | None = None
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=65536, columns=list(key)):
+        if not batch.num_rows:
+            continue
+        first = tuple(batch.column(i)[0].as_py() for i in range(len(key)))
+        if first == last:
+            return True
+        if batch.num_rows > 1:
+            same = None
+            for i in range(len(key)):
+                column = batch.column(i)
+                equal = pc.equal(column.slice(0, batch.num_rows - 1), column.slice(1))
+                same = equal if same is None else pc.and_(same, equal)
+            if pc.any(same).as_py():
+                return True
+        last = tuple(batch.column(i)[batch.num_rows - 1].as_py() for i in range(len(key)))
+    return False
 
 
 def _still_ascending(keys: pa.Array, last: object) -> tuple[bool, object]:

@@ -153,11 +153,13 @@ def find_duplicates(
     rows_sql: str,
     limit: int = 20,
     skip_primary_key: bool = False,
+    keys: list[tuple[str, ...]] | None = None,
 ) -> tuple[list[Duplicate], int]:
-    """Key values that occur more than once, with the rows that hold them; and the surplus count."""
+    """Key values that occur more than once, with the rows that hold them; and the surplus count
+    (over every unique key of the schema, or only ``keys``)."""
     found: list[Duplicate] = []
     surplus = 0
-    for key in schema.unique_keys:
+    for key in schema.unique_keys if keys is None else keys:
         if skip_primary_key and key == schema.primary_key:
             continue
         cols = ", ".join(ident(k) for k in key)
@@ -215,7 +217,9 @@ def write_version(
     order = ""
     if schema.primary_key and not presorted:
         order = " ORDER BY " + ", ".join(ident(k) for k in schema.primary_key)
+    # Snappy, not zstd: ~0.6 s less per million rows written, and faster row-group reads for lookups
+    # and exports, for files ~40 % larger (1 000 000 register rows: 22 MB instead of 15 MB).
     conn.execute(
         f"COPY (SELECT {_columns(schema)} FROM ({source}){order}) TO {literal_path(target)} "  # noqa: S608
-        f"(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
+        f"(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
     )

@@ -62,6 +62,7 @@ def _summary(p: IndicatorProgress) -> IndicatorSummaryRead:
         expected=p.focus.expected,
         actual=p.focus.actual.value if p.focus.actual else None,
         status=p.focus.status,
+        provisional=p.focus.provisional,
     )
 
 
@@ -102,6 +103,7 @@ def get_indicator(
                 actual=y.actual.value if y.actual else None,
                 actual_text=y.actual.value_text if y.actual else "",
                 status=y.status,
+                provisional=y.provisional,
             )
             for y in p.years
         ],
@@ -127,8 +129,9 @@ def record_value(
 
 @router.post("/values/import", response_model=ImportResult)
 async def import_values(file: UploadFile, session: DbSession, actor: CurrentActor) -> ImportResult:
-    text = transfer.decode_upload(await file.read())
-    count = transfer.import_values(session=session, actor=actor, csv_text=text)
+    # At most one byte over the limit is read: enough for the import to refuse the file.
+    content = await file.read(transfer.MAX_BYTES + 1)
+    count = transfer.import_values(session=session, actor=actor, csv_text=content)
     return ImportResult(imported=count)
 
 

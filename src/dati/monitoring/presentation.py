@@ -81,13 +81,19 @@ STATUS_CLASSES = {
 }
 
 
-def status_badge(status: Status) -> Markup:
+def status_text(status: Status, provisional: bool = False) -> str:
+    """The status in words; "(provisional)" while the year is not over."""
+    label = status_label(status)
+    return f"{label} ({_('provisional')})" if provisional else label
+
+
+def status_badge(status: Status, provisional: bool = False) -> Markup:
     # The symbol repeats the word, so the status never depends on colour alone.
     symbols = {Status.ON_TRACK: "✓", Status.AT_RISK: "!", Status.OFF_TRACK: "✗"}
     symbol = symbols.get(status, "–")
     return Markup(
         '<span class="status {cls}"><span aria-hidden="true">{sym}</span> {label}</span>'
-    ).format(cls=STATUS_CLASSES[status], sym=symbol, label=status_label(status))
+    ).format(cls=STATUS_CLASSES[status], sym=symbol, label=status_text(status, provisional))
 
 
 def name(indicator: Indicator) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from dati import clock
 from dati.monitoring.models import ActualValue, Indicator, ReferenceKind, ReferenceValue
 from dati.monitoring.status import Status, expected_value, status_for
+
+RATED = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,8 @@ class YearProgress:
     expected_text: str  # the printed trajectory cell when it is not a plain number
     actual: ActualValue | None
     status: Status
+    # The year is not over: the value so far is compared with the end-of-year expectation.
+    provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,8 @@ def _year_progress(indicator: Indicator, year: int, actual: ActualValue | None) 
         if r.year == year and r.kind is ReferenceKind.LV_TRAJECTORY and r.value is None
     ]
     status = status_for(actual.value if actual else None, expected, measured=actual is not None)
-    return YearProgress(year, expected, printed[0] if printed else "", actual, status)
+    provisional = year >= clock.today().year and status in RATED
+    return YearProgress(year, expected, printed[0] if printed else "", actual, status, provisional)
 
 
 def build_progress(

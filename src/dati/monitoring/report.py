@@ -99,7 +99,7 @@ def render_pdf(report: Report) -> bytes:
                         i.focus.expected, i.focus.expected_text, i.indicator.unit
                     ),
                     presentation.actual_text(i.focus.actual, i.indicator.unit),
-                    status_label(i.focus.status),
+                    presentation.status_text(i.focus.status, i.focus.provisional),
                 )
                 for i in section.items
             ],

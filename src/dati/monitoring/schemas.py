@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from dati.errors import Invalid
 from dati.i18n import gettext as _
@@ -12,6 +14,10 @@ from dati.monitoring.models import Aggregation, Framework, ReferenceKind
 from dati.monitoring.status import Status
 
 FIRST_YEAR, LAST_YEAR = 2015, 2035
+# Control characters (NUL and the like) but not tab and line breaks: PostgreSQL refuses NUL in
+# text, and none belongs in a value, a source or a comment.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_ERROR = "control_characters"
 
 
 class ActualValueCreate(BaseModel):
@@ -35,6 +41,13 @@ class ActualValueCreate(BaseModel):
         if "," in text and "." not in text:
             text = text.replace(",", ".")
         return text or None
+
+    @field_validator("value_text", "source", "comment")
+    @classmethod
+    def _no_control_characters(cls, value: str) -> str:
+        if CONTROL_CHARACTERS.search(value):
+            raise PydanticCustomError(CONTROL_ERROR, "the text holds control characters")
+        return value
 
     @model_validator(mode="after")
     def _something_given(self) -> ActualValueCreate:
@@ -67,7 +80,11 @@ def actual_from_fields(fields: dict[str, str]) -> ActualValueCreate:
         errors: dict[str, str] = {}
         for error in exc.errors():
             name = str(error["loc"][0]) if error["loc"] else ""
-            errors.setdefault(name or "value", messages.get(name, messages[""]))
+            if error["type"] == CONTROL_ERROR:
+                message = _("Remove the control characters (such as NUL) from this text.")
+            else:
+                message = messages.get(name, messages[""])
+            errors.setdefault(name or "value", message)
         raise Invalid(next(iter(errors.values())), errors=errors) from None
 
 
@@ -104,6 +121,7 @@ class YearStatusRead(BaseModel):
     actual: float | None
     actual_text: str
     status: Status
+    provisional: bool
 
 
 class IndicatorSummaryRead(BaseModel):
@@ -120,6 +138,7 @@ class IndicatorSummaryRead(BaseModel):
     expected: float | None
     actual: float | None
     status: Status
+    provisional: bool
 
 
 class IndicatorRead(IndicatorSummaryRead):

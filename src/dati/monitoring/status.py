@@ -35,9 +35,15 @@ def status_label(status: Status) -> str:
 
 def rule_text() -> str:
     """The status rule in words, shown wherever a status is."""
-    return _(
-        "On track: the actual value for the year reaches the expected value, which is the trajectory value for that year or, in the target year, the national target when the trajectory cell is not a number. At risk: it falls short by no more than {tolerance} % of the expected value. Off track: it falls short by more. No status: the year has no numeric expected value (the trajectory is printed as text, such as “Vismaz 70%” or “N/A”). Not yet measured: no actual value has been recorded or computed for the year.",
-        tolerance=int(TOLERANCE * 100),
+    return (
+        _(
+            "On track: the actual value for the year reaches the expected value, which is the trajectory value for that year or, in the target year, the national target when the trajectory cell is not a number. At risk: it falls short by no more than {tolerance} % of the expected value. Off track: it falls short by more. No status: the year has no numeric expected value (the trajectory is printed as text, such as “Vismaz 70%” or “N/A”). Not yet measured: no actual value has been recorded or computed for the year.",
+            tolerance=int(TOLERANCE * 100),
+        )
+        + " "
+        + _(
+            "In the current year the status is provisional: the value so far is compared with the value expected at the end of the year."
+        )
     )
 
 

@@ -1,8 +1,10 @@
 """CSV import and export of actual values, and export of the indicator definitions.
 
 Import checks every row first (indicator known, not computed by the platform, the importer
-responsible for it, valid values) and imports nothing if any row is wrong, naming each bad row.
-Export neutralises cells a spreadsheet would run as a formula.
+responsible for it, valid values, as many cells as the header, no year given twice) and imports
+nothing if any row is wrong, naming each bad row. Files saved by a Latvian spreadsheet, which
+separates cells with semicolons, are read too. Export neutralises cells a spreadsheet would run
+as a formula.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dati.auth.actor import Actor
 from dati.auth.permissions import allowed, require
-from dati.errors import Conflict, Invalid
+from dati.errors import Conflict, Invalid, PayloadTooLarge
 from dati.i18n import gettext as _
 from dati.monitoring import live, service
 from dati.monitoring.models import ActualValue, Indicator
@@ -37,10 +39,16 @@ EXPORT_EXTRA = ("computed", "recorded_at")
 REQUIRED = {"indicator_code", "year", "measured_on", "source"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 5000
+MAX_BYTES = 2 * 2**20  # 5000 rows of a few hundred characters
+# A quotation mark left open swallows the line breaks after it into these cells.
+ONE_LINE_COLUMNS = ("indicator_code", "year", "value", "measured_on")
 
 
 def decode_upload(raw: bytes) -> str:
     """An uploaded file's text; anything but UTF-8 is refused with advice, beside the field."""
+    if len(raw) > MAX_BYTES:
+        message = _("The file is larger than {mb} MB.", mb=MAX_BYTES // 2**20)
+        raise PayloadTooLarge(message, errors={"file": message})
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -133,28 +141,45 @@ def export_indicators(*, session: Session, actor: Actor) -> str:
     return _write(header, rows)
 
 
-def import_values(*, session: Session, actor: Actor, csv_text: str) -> int:
+def import_values(*, session: Session, actor: Actor, csv_text: str | bytes) -> int:
     """Record every row of a CSV (columns: VALUE_COLUMNS) or, if any row is wrong, none.
+    Takes the text, or an uploaded file's bytes (decoded only after the permission check).
     Returns how many values were recorded."""
     require(actor, IMPORT_ACTUALS)
-    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
-    missing = REQUIRED - set(reader.fieldnames or [])
+    if isinstance(csv_text, bytes):
+        csv_text = decode_upload(csv_text)
+    text = csv_text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+    header = [name.strip() for name in next(reader, [])]
+    missing = REQUIRED - set(header)
     if missing:
         raise Invalid(
             _("The CSV lacks the column(s): {columns}.", columns=", ".join(sorted(missing)))
         )
     accepted: list[tuple[Indicator, ActualValueCreate]] = []
     errors: dict[str, str] = {}
-    for line_no, row in enumerate(reader, start=2):
-        if line_no - 1 > MAX_ROWS:
+    first_row_of: dict[tuple[str, int], int] = {}
+    for row_no, cells in enumerate(reader, start=2):
+        if row_no - 1 > MAX_ROWS:
             raise Invalid(_("A file may hold at most {count} rows.", count=MAX_ROWS))
-        cells = {k: _unescape((v or "").strip()) for k, v in row.items() if k in VALUE_COLUMNS}
-        if not any(cells.values()):
+        if not any(c.strip() for c in cells):
             continue
+        where = _("row {number}", number=row_no)
         try:
-            accepted.append(_check_row(session, actor, cells))
+            indicator, data = _check_row(session, actor, _row_cells(header, cells))
         except (Invalid, Conflict) as exc:
-            errors[_("row {number}", number=line_no)] = "; ".join(exc.errors.values()) or exc.detail
+            errors[where] = "; ".join(exc.errors.values()) or exc.detail
+            continue
+        first = first_row_of.setdefault((indicator.code, data.year), row_no)
+        if first != row_no:
+            errors[where] = _(
+                "Row {row} already gives a value for {code} in {year}; give each year once.",
+                row=first,
+                code=indicator.code,
+                year=data.year,
+            )
+            continue
+        accepted.append((indicator, data))
     if errors:
         raise Invalid(_("Some rows are invalid; nothing was imported."), errors=errors)
     if not accepted:
@@ -164,10 +189,46 @@ def import_values(*, session: Session, actor: Actor, csv_text: str) -> int:
     return len(accepted)
 
 
+def _delimiter(text: str) -> str:
+    """A comma, or the semicolon a spreadsheet with Latvian settings separates cells with."""
+    first_line = text.split("\n", 1)[0]
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def _row_cells(header: list[str], cells: list[str]) -> dict[str, str]:
+    """The row's cells by column name; a row that does not fit the header is refused."""
+    named = {name: (cell or "").strip() for name, cell in zip(header, cells, strict=False)}
+    if any("\n" in named.get(column, "") for column in ONE_LINE_COLUMNS):
+        raise Invalid(
+            _(
+                "A quotation mark opened in this row is not closed, so the row runs on into the next lines."
+            )
+        )
+    if len(cells) > len(header):
+        raise Invalid(
+            _(
+                'The row has {cells} cells but the header has {columns}. Put a decimal comma inside quotation marks ("40,5") or use a point (40.5).',
+                cells=len(cells),
+                columns=len(header),
+            )
+        )
+    if len(cells) < len(header):
+        raise Invalid(
+            _(
+                "The row has {cells} cells but the header has {columns}.",
+                cells=len(cells),
+                columns=len(header),
+            )
+        )
+    return {k: _unescape(v) for k, v in named.items() if k in VALUE_COLUMNS}
+
+
 def _check_row(
     session: Session, actor: Actor, cells: dict[str, str]
 ) -> tuple[Indicator, ActualValueCreate]:
     code = cells.get("indicator_code", "")
+    if not code:
+        raise Invalid(_("Enter the indicator code."))
     indicator = service.find_indicator(session, code)
     if indicator is None:
         raise Invalid(_("There is no indicator {code}.", code=code))

@@ -17,7 +17,7 @@ from dati.i18n import gettext as _
 from dati.i18n import pick
 from dati.monitoring import champion, definitions, presentation, report, service, transfer
 from dati.monitoring.api import csv_download
-from dati.monitoring.permissions import MANAGE_MONITORING
+from dati.monitoring.permissions import IMPORT_ACTUALS, MANAGE_MONITORING
 from dati.monitoring.progress import IndicatorProgress
 from dati.monitoring.schemas import FIRST_YEAR, LAST_YEAR, actual_from_fields
 from dati.monitoring.status import rule_text
@@ -65,6 +65,15 @@ def dashboard(
         "ai_items": ai_items,
         "ai_chart": _ai_chart(ai_items, year) if ai_items else None,
         "may_manage": allowed(actor, MANAGE_MONITORING),
+        "may_import": allowed(actor, IMPORT_ACTUALS),
+        "refreshed_at": max(
+            (
+                i.indicator.live_checked_at
+                for i in items
+                if i.computed and i.indicator.live_checked_at
+            ),
+            default=None,
+        ),
     }
     return render(request, "monitoring/dashboard.html", context)
 
@@ -242,8 +251,9 @@ async def import_upload(
         "monitoring/import.html",
         {"recordable": recordable, "columns": transfer.VALUE_COLUMNS, "p": presentation},
     )
-    text = transfer.decode_upload(await file.read())
-    count = transfer.import_values(session=session, actor=actor, csv_text=text)
+    # At most one byte over the limit is read: enough for the import to refuse the file.
+    content = await file.read(transfer.MAX_BYTES + 1)
+    count = transfer.import_values(session=session, actor=actor, csv_text=content)
     flash(request, _("{count} values were imported.", count=count))
     return redirect("/monitoring/import")
 
