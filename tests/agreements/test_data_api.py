@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dati.audit.models import AuditEntry
+from dati.audit.verify import verify_chain
 from dati.auth import service as auth_service
 from dati.auth.actor import Actor, Role
 from dati.auth.schemas import TokenCreate
@@ -25,7 +26,7 @@ from dati.config import Settings
 from dati.exchange import service
 from dati.exchange.agreements.schemas import Terms
 from dati.exchange.service import SourceSpec
-from tests.agreements.conftest import RIGA_ONLY, MakeAgreement, People
+from tests.agreements.conftest import RIGA_ONLY, SECRET, MakeAgreement, People
 
 ROWS = [
     ("150385-11116", "Kristaps", "Demo", "1985-03-15", "LV-RIX", "Brīvības iela 1", "2"),
@@ -303,6 +304,8 @@ def test_the_ckan_datastore_serves_the_same_agreement(
     )
     assert sql.status_code == 404  # SQL runs as an anonymous visitor: only open data is there
     assert [e.row_count for e in reads(session)] == [3, 0]
+    # The refusal was logged sealed with the instance secret, like every other entry.
+    assert verify_chain(session, secret=SECRET).ok
 
 
 def test_the_log_never_holds_a_looked_up_personal_code(

@@ -29,7 +29,7 @@ def published(session, system, store, make_resource, publish):  # type: ignore[n
 
     def still_intact() -> None:
         dataset = service.open_dataset(
-            session=session, actor=system, name="iedzivotaji", store=store
+            session=session, actor=system, name="iedzivotaji", store=store, secret="test-secret"
         )
         assert dataset.version.number == 1 and dataset.version.sha256 == first.sha256
         page = service.read_page(dataset, build_query(dataset.schema))

@@ -21,7 +21,7 @@ from dati.lv_codes import is_valid_personal_code, is_valid_registration_number
 
 def rows(session, store, name, limit=500):  # type: ignore[no-untyped-def]
     dataset = service.open_dataset(
-        session=session, actor=Actor.system("tests"), name=name, store=store
+        session=session, actor=Actor.system("tests"), name=name, store=store, secret="test-secret"
     )
     return service.read_page(dataset, build_query(dataset.schema, limit=limit)).rows
 
@@ -89,7 +89,11 @@ def test_demo_registers_look_real_and_respect_access(session, store) -> None:
     )
     with pytest.raises(NotAuthenticated):
         service.open_dataset(
-            session=session, actor=Actor.anonymous(), name=factories.POPULATION, store=store
+            session=session,
+            actor=Actor.anonymous(),
+            name=factories.POPULATION,
+            store=store,
+            secret="test-secret",
         )
     assert factories.load_demo(session, actor, store) == [], "a second run publishes nothing new"
 

@@ -18,7 +18,7 @@ MORE = "id,vārds,dzimšanas_datums,novads\n3,Ēriks Otrais,,Cēsis\n4,Dace,2000
 
 def rows(session, system, store, name="iedzivotaji", version=None):  # type: ignore[no-untyped-def]
     dataset = service.open_dataset(
-        session=session, actor=system, name=name, store=store, version=version
+        session=session, actor=system, name=name, store=store, secret="test-secret", version=version
     )
     return service.read_page(dataset, build_query(dataset.schema, limit=100)).rows
 
@@ -106,14 +106,16 @@ def test_who_may_read(
     if readable:
         assert (
             service.open_dataset(
-                session=session, actor=actor, name="iedzivotaji", store=store
+                session=session, actor=actor, name="iedzivotaji", store=store, secret="test-secret"
             ).version.rows
             == 3
         )
     else:
         # Refused with the gateway's reason: 401 for anonymous callers, 403 for others.
         with pytest.raises((NotAuthenticated, Forbidden)) as refused:
-            service.open_dataset(session=session, actor=actor, name="iedzivotaji", store=store)
+            service.open_dataset(
+                session=session, actor=actor, name="iedzivotaji", store=store, secret="test-secret"
+            )
         assert "iedzivotaji" in refused.value.detail
 
 
@@ -143,7 +145,7 @@ def test_a_crash_before_commit_leaves_the_previous_version_served(
     session.rollback()  # ...but the process dies before the commit
     assert len(rows(session, system, store)) == 3
     resource_id = service.open_dataset(
-        session=session, actor=system, name="iedzivotaji", store=store
+        session=session, actor=system, name="iedzivotaji", store=store, secret="test-secret"
     ).resource.id
     from datetime import timedelta
 

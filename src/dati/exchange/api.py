@@ -161,7 +161,7 @@ async def read_rows(
         name = f"{dataset.resource.name}-v{dataset.version.number}.{format}"
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return StreamingResponse(chunks, media_type=MEDIA[format], headers=headers)
-    page = await run_in_threadpool(service.read_page, dataset, read.query)
+    page = await run_in_threadpool(governed.read_page, read)
     # Logging a governed read writes to the database: off the event loop.
     rows = await run_in_threadpool(governed.serve_page, read, page) if read.governed else page.rows
     next_cursor = (
@@ -208,9 +208,7 @@ async def read_row(
     headers = {"ETag": etag, "Last-Modified": modified, "Cache-Control": "no-cache"}
     if fresh:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    found = service.reader().lookup(
-        read.dataset.path, read.dataset.schema, parts, read.query.fields
-    )
+    found = governed.lookup(read, parts)
     row = (
         await run_in_threadpool(governed.serve_row, read, parts, found)
         if read.governed

@@ -438,9 +438,9 @@ def open_dataset(
     actor: Actor,
     name: str,
     store: DatasetStore,
+    secret: str,
     version: int | None = None,
     fields: tuple[str, ...] = (),
-    secret: str = "",
 ) -> Dataset:
     """The current (or a named) version of a resource the actor may read, with the gateway's
     grant for reading ``fields`` of it (see ``governed`` for reads with filters)."""

@@ -35,7 +35,7 @@ def _context(request: Request, session: Any, actor: Any, name: str) -> dict[str,
             secret=settings.effective_secret_key,
             limit=10,
         )
-        page = service.read_page(read.dataset, read.query)
+        page = governed.read_page(read)
         preview, columns = governed.serve_page(read, page), governed.columns(read)
     return {
         "resource": resource,

@@ -77,6 +77,7 @@ def _open(call: Call, name: str, actor: Actor) -> exchange_service.Dataset:
             actor=actor,
             name=name,
             store=exchange_service.store_for(call.settings),
+            secret=call.settings.effective_secret_key,
         )
     except NotFound:
         # One answer for "no such resource", "no data" and "not yours": none is shown.

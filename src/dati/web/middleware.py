@@ -11,7 +11,7 @@ from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dati import i18n
-from dati.db.database import Database
+from dati.db.database import Database, begin_immediately
 
 log = structlog.get_logger("dati.http")
 
@@ -96,6 +96,14 @@ class DbSessionMiddleware:
             await self.app(scope, receive, send)
             return
         session = self.database.new_session()
+        # HTML form posts read, then write; uploads (multipart) and API calls are left out:
+        # they may do long work, or log data reads in a transaction of their own, meanwhile.
+        headers = dict(scope["headers"])
+        immediate = begin_immediately.set(
+            scope["method"] not in ("GET", "HEAD", "OPTIONS")
+            and not scope["path"].startswith("/api/")
+            and not headers.get(b"content-type", b"").startswith(b"multipart/")
+        )
         state: dict[str, Any] = scope.setdefault("state", {})
         state["db_session"] = session
         finished = False
@@ -135,6 +143,7 @@ class DbSessionMiddleware:
             if not finished:
                 session.rollback()
             session.close()
+            begin_immediately.reset(immediate)
 
 
 class LanguageMiddleware:
