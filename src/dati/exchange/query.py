@@ -292,18 +292,14 @@ class Reader:
             if len(query.after) != 1:
                 return None  # DuckDB's path explains the bad cursor
             after = _typed(schema, key, query.after[0])
-        keep = _arrow_predicate(query.filters)
+        keep = _arrow_predicate(schema, query.filters)
         if keep is None:
             return None
         try:
             table = self._keys.scan(path, key, keep, after, limit + 1)
-        except (
-            LookupError,
-            pa.ArrowInvalid,
-            pa.ArrowNotImplementedError,
-            OverflowError,
-            TypeError,
-        ):
+        except LookupError:  # a file without key statistics
+            return None
+        except (pa.ArrowException, OverflowError):  # Arrow could not compare: DuckDB answers
             return None
         if table is None:
             return None
@@ -406,19 +402,20 @@ def _comparable(kind: pa.DataType) -> bool:
 
 
 def _arrow_predicate(
-    filters: tuple[Filter, ...],
+    schema: CompiledSchema, filters: tuple[Filter, ...]
 ) -> Callable[[pa.Table], pa.Array | None] | None:
     """The filters as an Arrow mask over a row group (NULL never matches, as in SQL; no
-    filters: None, every row); None when a filter needs the query engine (text search)."""
-    if any(f.op not in _ARROW_COMPARE and f.op != "in" for f in filters):
-        return None
+    filters: None, every row); None when a filter needs the query engine (text search, or a
+    type the two compare differently)."""
+    for f in filters:
+        spec = schema.field(f.field)
+        if f.op not in (*_ARROW_COMPARE, "in") or spec is None or not _comparable(spec.arrow_type):
+            return None
 
     def keep(table: pa.Table) -> pa.Array | None:
         mask = None
         for f in filters:
             column = table.column(f.field)
-            if not _comparable(column.type):
-                raise TypeError(f.field)
             if f.op == "in":
                 match = pc.is_in(column, value_set=pa.array(f.values, column.type))
             else:

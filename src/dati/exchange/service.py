@@ -102,7 +102,8 @@ class ReadRequest:
     version: int | None = None
     latest_version: int | None = None
     agreement: str | None = None
-    secret: str = ""
+    # Required: pseudonyms and the audit seals are keyed with it, and an empty one forges both.
+    secret: str = field(kw_only=True)
 
 
 def authorise_read(actor: Actor, request: ReadRequest) -> access.Grant:
