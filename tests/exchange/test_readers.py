@@ -47,6 +47,74 @@ def test_a_legacy_letter_deep_in_an_ascii_file_is_still_found(write) -> None:
     assert rows(readers.open_file(path))[-1]["name"] == "Ķegums"
 
 
+@pytest.fixture
+def small_blocks(monkeypatch):  # type: ignore[no-untyped-def]
+    """Arrow parses 64 KB blocks, so a few thousand rows span many batches."""
+    from dati.exchange import csvstream
+
+    monkeypatch.setattr(csvstream, "BLOCK", 64 << 10)
+
+
+def _lines(count: int, text: str = "plain") -> str:
+    return "".join(f"{i},{text} {i}\n" for i in range(count))
+
+
+@pytest.mark.parametrize("encoding", ["cp1257", "iso8859_13"])
+def test_a_legacy_file_that_breaks_utf8_after_many_batches_reads_whole(
+    write, small_blocks, encoding
+) -> None:
+    # ASCII far past the first block (so UTF-8 is assumed), then Latvian letters.
+    body = "id,name\n" + _lines(60_000) + "60000,Ķegums\n60001,Šķūņi\n" + "60002,last\n"
+    path = write("late.csv", body, encoding=encoding)
+    source = readers.open_file(path)
+    read = rows(source)
+    assert [r["id"] for r in read] == [str(i) for i in range(60_003)]
+    assert [r["name"] for r in read[-3:]] == ["Ķegums", "Šķūņi", "last"]
+    assert not source.drain_rejected()
+
+
+def test_ragged_rows_in_late_batches_keep_their_row_numbers(write, small_blocks) -> None:
+    lines = [f"{i},Ērika {i}\n" for i in range(20_000)]
+    lines[5] = "x\n"
+    lines[15_000] = "y,z,extra\n"
+    source = readers.open_file(write("r.csv", "id,name\n" + "".join(lines)))
+    read = rows(source)
+    assert len(read) == 19_998 and read[-1]["name"] == "Ērika 19999"
+    assert [(r.row, r.text) for r in source.drain_rejected()] == [(7, "x"), (15_002, "y,z,extra")]
+    # Row 15 003 of the file is the 15 000th row handed out (two rows were set aside before it).
+    assert source.row_number(14_999) == 15_003 and read[14_999]["id"] == "15001"
+
+
+# Arrow decodes the ragged row's text as UTF-8 before it calls the handler, and reports that it
+# could not; the reader then finds the file's encoding and reads the row again.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_legacy_ragged_row_late_in_the_file_is_set_aside(write, small_blocks) -> None:
+    body = "id,name\n" + _lines(30_000) + "30000,Ķegums,extra\n30001,Ēriks\n"
+    source = readers.open_file(write("late.csv", body, encoding="cp1257"))
+    read = rows(source)
+    assert len(read) == 30_001 and read[-1]["name"] == "Ēriks"
+    assert [(r.row, r.text) for r in source.drain_rejected()] == [(30_002, "30000,Ķegums,extra")]
+
+
+@pytest.mark.parametrize("early", ["Ērika", "🙂"])
+def test_utf8_letters_then_legacy_ones_late_are_refused_with_both_lines(
+    write, small_blocks, early
+) -> None:
+    body = (
+        f"id,name\n1,{early}\n".encode() + _lines(30_000).encode() + "9,Ķegums\n".encode("cp1257")
+    )
+    source = readers.open_file(write("mixed.csv", body))
+    with pytest.raises(Invalid, match="mixes encodings: line 2 is UTF-8 but line 30003 is not"):
+        rows(source)
+
+
+def test_a_file_stopped_early_leaves_nothing_open(write, small_blocks) -> None:
+    source = readers.open_file(write("big.csv", "id,name\n" + _lines(30_000)))
+    batches = source.batches()
+    assert next(batches).num_rows > 0
+    batches.close()  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
     ("text", "delimiter", "quote"),
     [

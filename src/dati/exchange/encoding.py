@@ -2,8 +2,9 @@
 
 Latvian systems still export Windows-1257 and ISO-8859-13 besides UTF-8, and spreadsheet
 programs pick the delimiter from the locale (';' in Latvia), so neither can be assumed.
-The encoding check reads the whole file in chunks (it must, to find a mixed file), which
-costs a fraction of the parse that follows and keeps memory bounded.
+Reading assumes UTF-8 when the first block is UTF-8 (almost every file): Arrow checks
+UTF-8 in every value as it parses, and only when that check fails is the whole file
+examined here (``detect_encoding``), to name the legacy encoding or refuse a mixed file.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ SAMPLE = 256 << 10
 DELIMITERS = (",", ";", "\t", "|")
 UTF8_BOM = b"\xef\xbb\xbf"
 # A UTF-8 multi-byte sequence; legacy Baltic text almost never contains one by chance.
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f]")
 
@@ -33,14 +36,39 @@ class Dialect:
     encoding: str  # a Python codec name: utf-8, utf-8-sig, cp1257, iso8859_13
     delimiter: str
     quotechar: str
+    # UTF-8 was seen in the first block only; the reader confirms the rest as it parses.
+    assumed: bool = False
 
 
 def _unreadable(reason: str) -> Invalid:
     return Invalid(reason, errors={"file": reason})
 
 
+def guess_encoding(path: Path) -> tuple[str, bool]:
+    """The encoding, and whether it is only assumed: UTF-8 when the first block is UTF-8 (the
+    rest is left to the reader), else what the whole file is (``detect_encoding``)."""
+    with path.open("rb") as fh:
+        block = fh.read(SAMPLE)
+        whole = not fh.read(1)
+    if not block:
+        raise _unreadable(_("The file is empty."))
+    has_bom = block.startswith(UTF8_BOM)
+    if has_bom:
+        block = block[len(UTF8_BOM) :]
+    _refuse_binary(block)
+    if not whole:
+        block = block[: block.rfind(b"\n") + 1]  # no letter split at the end of the sample
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError:
+        return detect_encoding(path), False
+    return ("utf-8-sig" if has_bom else "utf-8"), not whole
+
+
 def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM), or Windows-1257 / ISO-8859-13; refuse binary and mixed files."""
+    """UTF-8 (with or without BOM), or Windows-1257 / ISO-8859-13; refuse binary and mixed files.
+
+    A file found to be in a legacy encoding has no line that is non-ASCII UTF-8."""
     utf8_line = legacy_line = 0  # first line seen in each encoding (1-based), 0 = none
     line = 1
     has_bom = False
@@ -180,6 +208,13 @@ def detect_dialect(
     path: Path, delimiter: str | None = None, encoding: str | None = None
 ) -> Dialect:
     """Encoding, delimiter and quote of a CSV file; explicit choices win over detection."""
-    encoding = encoding or detect_encoding(path)
+    assumed = False
+    if not encoding:
+        encoding, assumed = guess_encoding(path)
     sniffed_delimiter, quotechar = sniff_dialect(sample_text(path, encoding))
-    return Dialect(encoding=encoding, delimiter=delimiter or sniffed_delimiter, quotechar=quotechar)
+    return Dialect(
+        encoding=encoding,
+        delimiter=delimiter or sniffed_delimiter,
+        quotechar=quotechar,
+        assumed=assumed,
+    )

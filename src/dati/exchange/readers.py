@@ -16,19 +16,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from dati.errors import Invalid
+from dati.exchange.csvstream import csv_batches
 from dati.exchange.encoding import Dialect, detect_dialect, sample_text
 from dati.i18n import gettext as _
 
 MAX_COLUMNS = 1000
 BATCH_ROWS = 65536
-CSV_BLOCK = 8 << 20
 JSON_ARRAY_MAX_BYTES = 256 << 20
 FORMATS = ("csv", "xlsx", "json", "ndjson", "parquet")
 
@@ -79,7 +78,7 @@ class Source:
             number = shifted
 
     def reject(self, row: int, text: str, message: str) -> None:
-        self.skipped.append(row)
+        bisect.insort(self.skipped, row)
         self.rejected.append(RejectedRow(row, text[:1000], message))
 
     def drain_rejected(self) -> list[RejectedRow]:
@@ -115,27 +114,6 @@ def check_header(columns: list[str]) -> list[str]:
     return names
 
 
-class _CountingFile(io.RawIOBase):
-    """Reports how many bytes Arrow has consumed, for progress bars."""
-
-    def __init__(self, raw: BinaryIO, total: int, progress: Progress | None):
-        self.raw, self.total, self.progress, self.done = raw, total, progress, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        count = self.raw.readinto(buffer)  # type: ignore[attr-defined]
-        self.done += count or 0
-        if self.progress:
-            self.progress(self.done, self.total)
-        return count or 0
-
-    def close(self) -> None:
-        self.raw.close()
-        super().close()
-
-
 def open_csv(
     path: Path,
     *,
@@ -146,67 +124,8 @@ def open_csv(
     dialect = detect_dialect(path, delimiter=delimiter, encoding=encoding)
     header = _csv_header(path, dialect)
     source = Source(name=path.name, format="csv", columns=header, _batches=iter(()))
-
-    def on_invalid_row(row: Any) -> str:
-        source.reject(
-            row.number or 0,
-            row.text,
-            _(
-                "Row has {actual} values but the header has {expected} columns.",
-                actual=row.actual_columns,
-                expected=row.expected_columns,
-            ),
-        )
-        return "skip"
-
-    raw = _CountingFile(path.open("rb"), path.stat().st_size, progress)
-    try:
-        reader = _arrow_csv_reader(raw, header, dialect, on_invalid_row)
-    except pa.ArrowInvalid as exc:
-        raw.close()
-        raise _invalid(
-            _("The file could not be read as CSV: {reason}", reason=str(exc)[:300])
-        ) from None
-
-    def batches() -> Iterator[pa.RecordBatch]:
-        try:
-            yield from reader
-        except pa.ArrowInvalid as exc:
-            raise _invalid(
-                _("The file could not be read as CSV: {reason}", reason=str(exc)[:300])
-            ) from None
-        finally:
-            raw.close()
-
-    source._batches = batches()
+    source._batches = csv_batches(path, header, dialect, source.reject, progress)
     return source
-
-
-def _arrow_csv_reader(
-    raw: _CountingFile, header: list[str], dialect: Dialect, on_invalid_row: Callable[[Any], str]
-) -> pacsv.CSVStreamingReader:
-    return pacsv.open_csv(
-        io.BufferedReader(raw, buffer_size=1 << 20),
-        read_options=pacsv.ReadOptions(
-            column_names=header,
-            skip_rows=1,
-            block_size=CSV_BLOCK,
-            use_threads=False,  # row numbers of rejected rows are only known single-threaded
-            encoding="utf8" if dialect.encoding.startswith("utf-8") else dialect.encoding,
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=dialect.delimiter,
-            quote_char=dialect.quotechar,
-            newlines_in_values=True,
-            invalid_row_handler=on_invalid_row,
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(header, pa.string()),
-            null_values=[""],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        ),
-    )
 
 
 def _csv_header(path: Path, dialect: Dialect) -> list[str]:
