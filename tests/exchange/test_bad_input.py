@@ -119,3 +119,14 @@ def test_type_violation_deep_in_a_large_file(publish, published) -> None:
         == "Nav datums formātā YYYY-MM-DD. ('1990-13-45')"
     )
     published()
+
+
+def test_mixed_encoding_late_in_a_large_file(publish, published, monkeypatch) -> None:
+    from dati.exchange import csvstream
+
+    monkeypatch.setattr(csvstream, "BLOCK", 16 << 10)
+    lines = "".join(f"{(i * 7919) % 20000 + 10},Vārds,,Rīga\n" for i in range(20_000))
+    content = (HEADER + lines).encode() + "5,Māra,,Cēsis\n".encode("cp1257")
+    error = refused(publish, content)
+    assert "sajauktas kodējumu sistēmas: 1. rinda ir UTF-8, bet 20002. rinda nav" in error.detail
+    published()

@@ -204,3 +204,54 @@ def test_inferred_names_follow_the_catalogue_and_still_match_the_header(write, s
     ]
     outcome = ingest(readers.open_file(path), compile_schema(schema), store)
     assert pq.read_table(outcome.file).column_names == ["personas_kods", "Vārds"]
+
+
+@pytest.fixture
+def shuffled_rows():  # type: ignore[no-untyped-def]
+    """6000 valid rows in a fixed shuffled key order, read in many 16 KB batches."""
+    import random
+
+    from dati.exchange import csvstream
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(csvstream, "BLOCK", 16 << 10)
+    ids = list(range(1, 6001))
+    random.Random(3).shuffle(ids)
+    yield [f"{i},Vārds {i},1990-01-02,Rīga\n" for i in ids]
+    patch.undo()
+
+
+def test_a_shuffled_file_streamed_into_the_sort_is_complete_and_sorted(
+    write, store, shuffled_rows
+) -> None:
+    outcome = run(
+        write("p.csv", "id,vārds,dzimšanas_datums,novads\n" + "".join(shuffled_rows)), store
+    )
+    table = pq.read_table(outcome.file)
+    assert table.column("id").to_pylist() == list(range(1, 6001))
+    assert table.column("vārds")[41].as_py() == "Vārds 42"
+    assert outcome.report.ok and outcome.report.rows_valid == 6000
+    assert list(store.tmp.glob("*.parquet")) == [outcome.file], "the staged file is gone"
+
+
+def test_a_shuffled_file_with_errors_late_reports_them_with_row_numbers(
+    write, store, shuffled_rows
+) -> None:
+    shuffled_rows[5000] = "x,Juris,1990-01-02,Rīga\n"
+    shuffled_rows.insert(5500, "77,Ragged\n")
+    shuffled_rows.append(shuffled_rows[10])  # repeats the key of row 12
+    path = write("p.csv", "id,vārds,dzimšanas_datums,novads\n" + "".join(shuffled_rows))
+    with pytest.raises(Invalid) as caught:
+        run(path, store)
+    report = caught.value.extra["report"]
+    found = {(s["row"], s["column"]) for s in report["samples"]}
+    assert found == {(5002, "id"), (5502, ""), (6003, "id")}
+    assert report["rows_invalid"] == 3
+    assert not list(store.tmp.glob("*.parquet")), "a refused file leaves nothing behind"
+    outcome = run(path, store, quarantine=True)
+    assert outcome.quarantined == 3  # the bad value, the ragged row and the repeated key
+    assert pq.ParquetFile(outcome.file).metadata.num_rows == 5999
+    key = shuffled_rows[10].split(",")[0]
+    assert any(d.value == key and d.rows == [12, 6003] for d in outcome.duplicates), (
+        outcome.duplicates
+    )

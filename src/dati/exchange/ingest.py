@@ -9,6 +9,8 @@ Nothing here touches the database: ``service.publish_version`` decides and recor
 from __future__ import annotations
 
 import contextlib
+import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,13 +21,14 @@ import pyarrow.parquet as pq
 
 from dati.errors import Invalid
 from dati.exchange.export import QuarantineWriter
-from dati.exchange.fields import CompiledSchema
+from dati.exchange.fields import ROW, CompiledSchema
 from dati.exchange.readers import Source, cell_text
 from dati.exchange.storage import (
     DatasetStore,
     Duplicate,
     combined_sql,
     find_duplicates,
+    ident,
     surplus_rows_sql,
     write_version,
 )
@@ -65,19 +68,28 @@ def ingest(
     bad_file = store.temp_path(".csv") if quarantine else None
     bad = QuarantineWriter(bad_file, source.columns) if bad_file else None
     try:
-        ascending = _stage(source, validator, staged, bad)
-        report = validator.report
-        # A file already in strictly ascending key order cannot repeat its key and needs no sort.
-        presorted = ascending and mode == "replace"
-        if report.rows_read == 0 and report.rows_invalid == 0:
-            raise _refusal(_("The file has a header but no data rows."), report)
         with store.duckdb() as conn:
+            staging = _Staging(source, validator, staged, bad)
+            written = False
+            if mode == "replace" and schema.primary_key:
+                written = staging.write_sorted(conn, schema, final)
+            else:
+                staging.run()
+            report = validator.report
+            if report.rows_read == 0 and report.rows_invalid == 0:
+                raise _refusal(_("The file has a header but no data rows."), report)
             rows_sql = combined_sql(schema, mode, staged, current)
+            if written and report.ok and _clean(conn, schema, rows_sql, final):
+                return IngestOutcome(file=final, report=report, quarantine=bad_file)
+            if written:
+                final.unlink()  # something to report or set aside: the careful path below
+            # A file already in strictly ascending key order cannot repeat its key and needs no sort.
+            presorted = staging.ascending and mode == "replace"
             # A replacing version is written sorted by key, so repeats of the primary key end up
             # side by side: when nothing else is wrong, look for them in the written file
-            # rather than in a pass of their own (the common case: a clean publish).
+            # rather than in a pass of their own.
             deferred = mode == "replace" and bool(schema.primary_key) and not presorted
-            deferred = deferred and report.ok
+            deferred = deferred and report.ok and not written
             duplicates, surplus = find_duplicates(
                 conn, schema, rows_sql, skip_primary_key=presorted or deferred
             )
@@ -118,34 +130,109 @@ def ingest(
             staged.unlink()
 
 
-def _stage(
-    source: Source, validator: Validator, staged: Path, bad: QuarantineWriter | None
+def _clean(
+    conn: duckdb.DuckDBPyConnection, schema: CompiledSchema, rows_sql: str, final: Path
 ) -> bool:
-    """Write the valid rows to ``staged``; True when a one-column primary key strictly ascends."""
-    report = validator.report
-    key = validator.schema.primary_key
-    ascending = len(key) == 1
-    last: object = None
-    # Uncompressed: the staged file lives for seconds and is read once by DuckDB.
-    with pq.ParquetWriter(
-        staged,
-        validator.out_schema,
-        compression="none",
-        use_dictionary=False,
-        write_statistics=False,
-    ) as writer:
-        for batch in source.batches():
-            result = validator.validate(batch)
-            if result.valid.num_rows:
-                writer.write_batch(result.valid)
-                if ascending:
-                    ascending, last = _still_ascending(result.valid.column(key[0]), last)
-            if bad is not None:
-                for row, values, errors in result.invalid_rows:
-                    bad.write(row, [f"{e.column}: {e.message}" for e in errors], values)
+    """Whether a version written while reading holds valid rows only, none repeating a key."""
+    if not pq.ParquetFile(final).metadata.num_rows:
+        return False
+    if _repeats_neighbour(final, schema.primary_key):
+        return False
+    return not find_duplicates(conn, schema, rows_sql, skip_primary_key=True)[1]
+
+
+class _Staging:
+    """Validates the source's batches into the staged file, which the careful path (and append
+    and upsert) query; a replacing version can be sorted and written from the same stream."""
+
+    def __init__(
+        self, source: Source, validator: Validator, staged: Path, bad: QuarantineWriter | None
+    ):
+        self.source, self.validator, self.staged, self.bad = source, validator, staged, bad
+        key = validator.schema.primary_key
+        # Whether a one-column primary key strictly ascends (such a file needs no sort).
+        self.ascending = len(key) == 1
+        self._last: object = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        for _batch in self._batches():
+            pass
+
+    def write_sorted(
+        self, conn: duckdb.DuckDBPyConnection, schema: CompiledSchema, final: Path
+    ) -> bool:
+        """Sort and write the version while the rows are read and validated (the engine sorts
+        on one core while Arrow reads and Python validates on the other); False, having
+        staged everything, when the file's first rows are in key order (it may need no sort)."""
+        batches = self._batches()
+        first = next(batches, None)
+        if first is None or (self.ascending and first.num_rows > 1):
+            for _batch in batches:
+                pass
+            return False
+        # The engine pulls batches on its own threads: validate in this request's context
+        # (its language, for messages), and hand back the reader's own errors unchanged.
+        context = contextvars.copy_context()
+
+        def pulled() -> Iterator[pa.RecordBatch]:
+            yield first
+            while (batch := context.run(next, batches, None)) is not None:
+                yield batch
+
+        incoming = pa.RecordBatchReader.from_batches(first.schema, pulled())
+        conn.register("incoming", incoming)
+        try:
+            write_version(conn, schema, _incoming_sql(schema), final, drop_duplicates=False)
+        except duckdb.Error:
+            if self.error is not None:
+                raise self.error from None
+            raise
+        finally:
+            conn.unregister("incoming")
+        return True
+
+    def _batches(self) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from self._stage()
+        except BaseException as exc:
+            self.error = exc
+            raise
+
+    def _stage(self) -> Iterator[pa.RecordBatch]:
+        source, validator, bad = self.source, self.validator, self.bad
+        report = validator.report
+        key = validator.schema.primary_key
+        # Uncompressed: the staged file lives for seconds and is read once by DuckDB.
+        with pq.ParquetWriter(
+            self.staged,
+            validator.out_schema,
+            compression="none",
+            use_dictionary=False,
+            write_statistics=False,
+        ) as writer:
+            for batch in source.batches():
+                result = validator.validate(batch)
+                if result.valid.num_rows:
+                    writer.write_batch(result.valid)
+                    if self.ascending:
+                        self.ascending, self._last = _still_ascending(
+                            result.valid.column(key[0]), self._last
+                        )
+                if bad is not None:
+                    for row, values, errors in result.invalid_rows:
+                        bad.write(row, [f"{e.column}: {e.message}" for e in errors], values)
+                _take_rejected(source, report, bad)
+                if result.valid.num_rows:
+                    yield result.valid
             _take_rejected(source, report, bad)
-        _take_rejected(source, report, bad)
-    return ascending
+        # Arrow keeps freed blocks for reuse; give them back before the engine sorts.
+        pa.default_memory_pool().release_unused()
+
+
+def _incoming_sql(schema: CompiledSchema) -> str:
+    names = ", ".join(ident(n) for n in (*schema.names, ROW))
+    return f"SELECT {names} FROM incoming"  # noqa: S608
 
 
 def _refuse_unless_quarantined(report: ValidationReport, bad: QuarantineWriter | None) -> None:
