@@ -1,8 +1,10 @@
 """From an opened source to a Parquet file ready to become a version, in bounded memory.
 
-Batches stream through validation into a temporary Parquet file; DuckDB, capped at
+Batches stream through validation into a temporary Arrow file; DuckDB, capped at
 ``storage.MEMORY_LIMIT`` and spilling to disk, then checks unique keys across the whole
 file (and the current version, for append and upsert) and writes the sorted version file.
+A replacing version of a file not in key order is sorted and written by DuckDB from the
+validated stream itself, while the file is still being read.
 Nothing here touches the database: ``service.publish_version`` decides and records.
 """
 
@@ -17,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset
 import pyarrow.parquet as pq
 
 from dati.errors import Invalid
@@ -24,6 +27,7 @@ from dati.exchange.export import QuarantineWriter
 from dati.exchange.fields import ROW, CompiledSchema
 from dati.exchange.readers import Source, cell_text
 from dati.exchange.storage import (
+    STAGED,
     DatasetStore,
     Duplicate,
     combined_sql,
@@ -63,7 +67,7 @@ def ingest(
         message = _("Upsert needs a primary key in the table schema.")
         raise Invalid(message, errors={"mode": message})
     validator = Validator(schema, source)
-    staged = store.temp_path(".staged.parquet")
+    staged = store.temp_path(".staged.arrow")
     final = store.temp_path(".parquet")
     bad_file = store.temp_path(".csv") if quarantine else None
     bad = QuarantineWriter(bad_file, source.columns) if bad_file else None
@@ -78,7 +82,8 @@ def ingest(
             report = validator.report
             if report.rows_read == 0 and report.rows_invalid == 0:
                 raise _refusal(_("The file has a header but no data rows."), report)
-            rows_sql = combined_sql(schema, mode, staged, current)
+            conn.register(STAGED, pyarrow.dataset.dataset(staged, format="ipc"))
+            rows_sql = combined_sql(schema, mode, current)
             if written and report.ok and _clean(conn, schema, rows_sql, final):
                 return IngestOutcome(file=final, report=report, quarantine=bad_file)
             if written:
@@ -203,14 +208,12 @@ class _Staging:
         source, validator, bad = self.source, self.validator, self.bad
         report = validator.report
         key = validator.schema.primary_key
-        # Uncompressed: the staged file lives for seconds and is read once by DuckDB.
-        with pq.ParquetWriter(
-            self.staged,
-            validator.out_schema,
-            compression="none",
-            use_dictionary=False,
-            write_statistics=False,
-        ) as writer:
+        # Arrow's own format, the cheapest to write: the staged file lives for seconds, and is
+        # read only when something must be reported (or for append and upsert).
+        with (
+            pa.OSFile(str(self.staged), "wb") as sink,
+            pa.ipc.new_file(sink, validator.out_schema) as writer,
+        ):
             for batch in source.batches():
                 result = validator.validate(batch)
                 if result.valid.num_rows:

@@ -135,15 +135,18 @@ def _columns(schema: CompiledSchema, prefix: str = "") -> str:
     return ", ".join(prefix + ident(n) for n in schema.names)
 
 
-def combined_sql(schema: CompiledSchema, mode: str, new: Path, current: Path | None) -> str:
+STAGED = "staged"  # the validated rows of the file being published, registered on the connection
+
+
+def combined_sql(schema: CompiledSchema, mode: str, current: Path | None) -> str:
     """The rows of the next version, with their source row numbers (NULL for kept rows)."""
-    fresh = f"SELECT {_columns(schema)}, {ident(ROW)} FROM read_parquet({literal_path(new)})"  # noqa: S608
+    fresh = f"SELECT {_columns(schema)}, {ident(ROW)} FROM {STAGED}"  # noqa: S608
     if mode == "replace" or current is None:
         return fresh
     kept = f"SELECT {_columns(schema, 'c.')}, NULL::BIGINT AS {ident(ROW)} FROM read_parquet({literal_path(current)}) c"  # noqa: S608
     if mode == "upsert":
         on = " AND ".join(f"c.{ident(k)} = n.{ident(k)}" for k in schema.primary_key)
-        kept += f" ANTI JOIN read_parquet({literal_path(new)}) n ON {on}"
+        kept += f" ANTI JOIN {STAGED} n ON {on}"
     return f"{kept} UNION ALL {fresh}"
 
 
