@@ -255,3 +255,13 @@ def test_a_shuffled_file_with_errors_late_reports_them_with_row_numbers(
     assert any(d.value == key and d.rows == [12, 6003] for d in outcome.duplicates), (
         outcome.duplicates
     )
+
+
+def test_a_file_in_key_order_stays_in_key_order_in_the_version(write, store, monkeypatch) -> None:
+    from dati.exchange import csvstream
+
+    # Many small batches, which the engine may read on several threads.
+    monkeypatch.setattr(csvstream, "BLOCK", 16 << 10)
+    lines = "".join(f"{i},Vārds {i},1990-01-02,Rīga\n" for i in range(1, 50_001))
+    outcome = run(write("p.csv", "id,vārds,dzimšanas_datums,novads\n" + lines), store)
+    assert pq.read_table(outcome.file).column("id").to_pylist() == list(range(1, 50_001))
