@@ -57,6 +57,8 @@ def main() -> None:
             points.append((size_mb, rss))
             print(f"{rows:>9} rows, {size_mb:6.0f} MB CSV: peak RSS {rss:6.0f} MB")
             csv_path.unlink()
+    if len(points) < 2:
+        return
     # The slope between the two largest files: bounded memory flattens out as files grow.
     (x0, y0), (x1, y1) = points[-2], points[-1]
     slope = max(0.0, (y1 - y0) / (x1 - x0))
