@@ -30,6 +30,8 @@ def route_template(scope: Scope) -> str:
     FastAPI 0.165 keeps included routers nested, so ``scope["route"]`` lacks the prefix; the
     effective route context it stores in the scope has the full template.
     """
+    if "route_template" in scope:  # set by routes answered before FastAPI's router
+        return str(scope["route_template"])
     context = scope.get("fastapi", {}).get("effective_route_context")
     template = getattr(context, "path_format", None) or getattr(scope.get("route"), "path", None)
     return str(template) if template else "unmatched"
