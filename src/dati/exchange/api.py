@@ -219,7 +219,8 @@ async def lookup_response(
         fields=fields,
         agreement=agreement,
     )
-    session.commit()
+    if session.in_transaction():  # cached metadata may have spared it one
+        session.commit()
     etag, modified, fresh = _validators(request, read.dataset)
     headers = {"ETag": etag, "Last-Modified": modified, "Cache-Control": "no-cache"}
     if fresh:

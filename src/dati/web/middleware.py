@@ -116,7 +116,9 @@ class DbSessionMiddleware:
                 finished = True
                 ok = message["status"] < 400 or state.get("keep_changes", False)
                 try:
-                    if ok:
+                    if not session.in_transaction():
+                        pass  # nothing read or written: committing would begin one first
+                    elif ok:
                         session.commit()
                     else:
                         session.rollback()
@@ -142,7 +144,7 @@ class DbSessionMiddleware:
         try:
             await self.app(scope, receive, send_after_commit)
         finally:
-            if not finished:
+            if not finished and session.in_transaction():
                 session.rollback()
             session.close()
             begin_immediately.reset(immediate)
