@@ -187,6 +187,10 @@ class _Staging:
 
         incoming = pa.RecordBatchReader.from_batches(first.schema, pulled())
         conn.register("incoming", incoming)
+        # One engine thread: it pulls (and so validates) batches and sorts them while Arrow's
+        # threads parse ahead; a second engine thread only contends for the stream and the
+        # cores (measured: ~0.3 s slower per million rows on two cores).
+        conn.execute("SET threads = 1")
         try:
             write_version(conn, schema, _incoming_sql(schema), final, drop_duplicates=False)
         except duckdb.Error:
@@ -194,6 +198,7 @@ class _Staging:
                 raise self.error from None
             raise
         finally:
+            conn.execute("RESET threads")
             conn.unregister("incoming")
         return True
 
