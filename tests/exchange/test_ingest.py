@@ -265,3 +265,14 @@ def test_a_file_in_key_order_stays_in_key_order_in_the_version(write, store, mon
     lines = "".join(f"{i},Vārds {i},1990-01-02,Rīga\n" for i in range(1, 50_001))
     outcome = run(write("p.csv", "id,vārds,dzimšanas_datums,novads\n" + lines), store)
     assert pq.read_table(outcome.file).column("id").to_pylist() == list(range(1, 50_001))
+
+
+def test_a_file_in_key_order_at_first_but_not_later_is_sorted(write, store, monkeypatch) -> None:
+    from dati.exchange import csvstream
+
+    monkeypatch.setattr(csvstream, "BLOCK", 16 << 10)
+    ids = [*range(100, 20_001), *range(99, 0, -1)]
+    lines = "".join(f"{i},Vārds {i},1990-01-02,Rīga\n" for i in ids)
+    outcome = run(write("p.csv", "id,vārds,dzimšanas_datums,novads\n" + lines), store)
+    assert pq.read_table(outcome.file).column("id").to_pylist() == list(range(1, 20_001))
+    assert list(store.tmp.glob("*.parquet")) == [outcome.file]

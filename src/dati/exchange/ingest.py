@@ -3,8 +3,8 @@
 Batches stream through validation into a temporary Arrow file; DuckDB, capped at
 ``storage.MEMORY_LIMIT`` and spilling to disk, then checks unique keys across the whole
 file (and the current version, for append and upsert) and writes the sorted version file.
-A replacing version of a file not in key order is sorted and written by DuckDB from the
-validated stream itself, while the file is still being read.
+A replacing version is sorted and written by DuckDB from the validated stream itself,
+while the file is still being read; the staged file serves when something must be reported.
 Nothing here touches the database: ``service.publish_version`` decides and records.
 """
 
@@ -167,15 +167,15 @@ class _Staging:
     def write_sorted(
         self, conn: duckdb.DuckDBPyConnection, schema: CompiledSchema, final: Path
     ) -> bool:
-        """Sort and write the version while the rows are read and validated (the engine sorts
-        on one core while Arrow reads and Python validates on the other); False, having
-        staged everything, when the file's first rows are in key order (it may need no sort)."""
+        """Write the version sorted by key while the rows are read and validated (the engine
+        sorts on one core while Arrow parses on the other). A file whose first rows are in
+        key order is written as it comes, unsorted; False (the rows staged) when it turns out
+        not to be in order after all, or has no valid rows."""
         batches = self._batches()
         first = next(batches, None)
-        if first is None or (self.ascending and first.num_rows > 1):
-            for _batch in batches:
-                pass
+        if first is None:
             return False
+        in_order = self.ascending and first.num_rows > 1
         # The engine pulls batches on its own threads: validate in this request's context
         # (its language, for messages), and hand back the reader's own errors unchanged.
         context = contextvars.copy_context()
@@ -192,7 +192,14 @@ class _Staging:
         # cores (measured: ~0.3 s slower per million rows on two cores).
         conn.execute("SET threads = 1")
         try:
-            write_version(conn, schema, _incoming_sql(schema), final, drop_duplicates=False)
+            write_version(
+                conn,
+                schema,
+                _incoming_sql(schema),
+                final,
+                drop_duplicates=False,
+                presorted=in_order,
+            )
         except duckdb.Error:
             if self.error is not None:
                 raise self.error from None
@@ -200,6 +207,9 @@ class _Staging:
         finally:
             conn.execute("RESET threads")
             conn.unregister("incoming")
+        if in_order and not self.ascending:
+            final.unlink()
+            return False
         return True
 
     def _batches(self) -> Iterator[pa.RecordBatch]:
