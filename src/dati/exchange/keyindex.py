@@ -32,7 +32,13 @@ class _FileIndex:
             if stats is None or not stats.has_min_max:
                 raise LookupError("no statistics")
             self.ranges.append((stats.min, stats.max))
+        # Versions written before the fix of 2026-11-22 from files already in key order may
+        # be out of order; their lookups and pages go to the query engine.
+        if any(high > low for (_, high), (low, _) in zip(self.ranges, self.ranges[1:])):
+            raise LookupError("row groups not in key order")
         self.mins = [low for low, _high in self.ranges]
+        self.key = key
+        self.sorted_groups: set[int] = set()  # checked when first read
         self.lock = threading.Lock()  # a ParquetFile is not safe to read from two threads
 
     def groups_for(self, value: Any) -> list[int]:
@@ -75,6 +81,11 @@ class KeyIndex:
                 return table
         with index.lock:
             table = index.file.read_row_group(group)
+            if group not in index.sorted_groups:
+                keys = table.column(index.key)
+                if len(keys) > 1 and not pc.all(pc.less_equal(keys[:-1], keys[1:])).as_py():
+                    raise LookupError("row group not in key order")
+                index.sorted_groups.add(group)
         with self._lock:
             self._groups[(path, group)] = table
             self._group_bytes += table.nbytes
