@@ -6,6 +6,7 @@ answers. Files never change, so what is learnt about a file is cached for the pr
 from __future__ import annotations
 
 import bisect
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -34,7 +35,7 @@ class _FileIndex:
             self.ranges.append((stats.min, stats.max))
         # Versions written before the fix of 2026-11-22 from files already in key order may
         # be out of order; their lookups and pages go to the query engine.
-        if any(high > low for (_, high), (low, _) in zip(self.ranges, self.ranges[1:])):
+        if any(high > low for (_, high), (low, _) in itertools.pairwise(self.ranges)):
             raise LookupError("row groups not in key order")
         self.mins = [low for low, _high in self.ranges]
         self.key = key
