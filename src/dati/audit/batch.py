@@ -1,111 +1,154 @@
-"""Group commit for data-access logging: the requests of one app process that log at the same
-moment share one transaction (one head lock, one head update, one commit), instead of queueing
-on the database's write lock one by one.
+"""Group commit for data-access logging: one writer thread per database runs the log writes
+of every request of this app process in shared transactions (one head lock, one head update,
+one commit per batch), instead of each request queueing on the database's write lock.
 
-Leader and followers, no background thread: the first request to arrive runs the transaction
-for every request queued by then, in its own thread; the others wait for its commit and get
-their own result (or error). Then leadership passes to the next waiting request, if any. A lone
-request simply runs its own transaction. Each request still returns only after the commit that
-logged it, and app processes on other nodes still serialise on the chain-head lock.
+A request submits its work and waits for the future it gets back: ``run`` blocks its thread,
+``run_async`` awaits it without blocking the event loop (no thread-pool hop). The writer takes
+everything queued, runs it in one transaction and resolves every future after the commit, so
+each request still returns only after the commit that logged it. An error fails every job of
+that transaction (nothing of it was written). App processes on other nodes still serialise
+on the chain-head lock.
+
+The writer keeps one connection while it has work and exits after ``IDLE_SECONDS`` without
+any. It also remembers the head it last committed (``chain.Known``): while nobody else has
+moved the head since, the values it wrote under the lock are still current and need not be
+read again.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import threading
 import time
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from dati.audit.chain import write_transaction
+from dati.audit import chain
 
 Work = Callable[[Session], Any]
+
+IDLE_SECONDS = 2.0
+# When the previous batch was shared, the writer waits this long for more requests: under
+# load a fraction of a millisecond buys far fewer transactions; a lone request never waits.
+COMMIT_DELAY = 0.0005
 
 
 @dataclass
 class _Job:
     work: Work
-    wake: threading.Event = field(default_factory=threading.Event)
-    finished: bool = False
-    promoted: bool = False
-    result: Any = None
-    error: BaseException | None = None
-
-    def outcome(self) -> Any:
-        if self.error is not None:
-            raise self.error
-        return self.result
+    # The submitter's context (language, settings): the work runs as if in its own thread.
+    context: contextvars.Context
+    future: Future[Any]
 
 
-# When the previous batch was shared, the next leader waits this long for more requests: under
-# load a millisecond buys far fewer transactions; a lone request never waits.
-COMMIT_DELAY = 0.001
+class LogWriter:
+    """The writer thread of one database (an engine, or the tests' connection)."""
 
-
-class GroupCommit:
-    def __init__(self) -> None:
+    def __init__(self, bind: Engine | Connection) -> None:
+        # Weak, so that a writer kept in the registry never keeps its database alive.
+        self._bind = weakref.ref(bind)
         self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
         self._queue: list[_Job] = []
-        self._busy = False
-        self._last_size = 1
+        self._thread: threading.Thread | None = None
+        self._known = chain.Known()
 
-    def run(self, session: Session, work: Work) -> Any:
-        """``work(own)`` inside a write transaction shared with concurrent callers; its result."""
-        job = _Job(work)
+    def submit(self, work: Work) -> Future[Any]:
+        job = _Job(work, contextvars.copy_context(), Future())
         with self._lock:
             self._queue.append(job)
-            leading = not self._busy
-            self._busy = True
-        if not leading:
-            job.wake.wait()
-            if not job.promoted:
-                return job.outcome()
-        if self._last_size > 1:
-            time.sleep(COMMIT_DELAY)
-        with self._lock:
-            batch, self._queue = self._queue, []
-            self._last_size = len(batch)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._serve, name="dati-audit-writer", daemon=True
+                )
+                self._thread.start()
+            elif len(self._queue) == 1:
+                self._wake.notify()
+        return job.future
+
+    def _serve(self) -> None:
+        connection: Connection | None = None
+        last_size = 1
         try:
-            self._execute(session, batch)
+            while True:
+                with self._lock:
+                    if not self._queue:
+                        self._wake.wait(IDLE_SECONDS)
+                    if not self._queue:
+                        self._thread = None
+                        return
+                if last_size > 1:
+                    time.sleep(COMMIT_DELAY)
+                with self._lock:
+                    jobs, self._queue = self._queue, []
+                # A caller that gave up waiting (a cancelled request) is not logged; it
+                # returns no rows either. The others can no longer be cancelled.
+                jobs = [job for job in jobs if job.future.set_running_or_notify_cancel()]
+                last_size = len(jobs)
+                if jobs:
+                    connection = self._execute(connection, jobs)
         finally:
-            with self._lock:
-                if self._queue:
-                    successor = self._queue[0]
-                    successor.promoted = True
-                    successor.wake.set()
-                else:
-                    self._busy = False
-        return job.outcome()
+            bind = self._bind()
+            if connection is not None and connection is not bind:
+                connection.close()
 
-    @staticmethod
-    def _execute(session: Session, batch: list[_Job]) -> None:
+    def _execute(self, connection: Connection | None, jobs: list[_Job]) -> Connection | None:
+        """One transaction for ``jobs``; returns the connection to keep for the next batch."""
+        bind = self._bind()
+        if bind is None:  # the database is gone: nobody can be logged
+            error: BaseException = RuntimeError("the audit log's database was closed")
+            for job in jobs:
+                job.future.set_exception(error)
+            return None
+        if connection is None:
+            connection = bind if isinstance(bind, Connection) else bind.connect()
+        results = []
         try:
-            with write_transaction(session) as own:
-                for job in batch:
-                    job.result = job.work(own)
-        except BaseException as exc:  # the transaction failed: nobody in it was logged
-            for job in batch:
-                job.error = job.error or exc
-        for job in batch:
-            job.finished = True
-            job.wake.set()
+            with chain.write_transaction(connection, known=self._known, database=bind) as own:
+                for job in jobs:
+                    results.append(job.context.run(job.work, own))
+        except BaseException as exc:  # noqa: BLE001 - the transaction failed: nobody in it
+            # was logged, and each caller gets the error (the writer itself carries on)
+            for job in jobs:
+                job.future.set_exception(exc)
+            if connection is not bind:  # perhaps broken: the next batch takes a new one
+                connection.close()
+                connection = None
+            return connection
+        for job, result in zip(jobs, results, strict=True):
+            job.future.set_result(result)
+        return connection
 
 
-_committers: weakref.WeakKeyDictionary[Engine | Connection, GroupCommit] = (
-    weakref.WeakKeyDictionary()
-)
-_committers_lock = threading.Lock()
+_writers: weakref.WeakKeyDictionary[Engine | Connection, LogWriter] = weakref.WeakKeyDictionary()
+_writers_lock = threading.Lock()
+
+
+def writer(session: Session) -> LogWriter:
+    """The log writer of the session's database."""
+    bind = session.get_bind()
+    found = _writers.get(bind)
+    if found is None:
+        with _writers_lock:
+            found = _writers.get(bind)
+            if found is None:
+                found = _writers[bind] = LogWriter(bind)
+    return found
 
 
 def run(session: Session, work: Work) -> Any:
-    """Run ``work`` in the group-commit transaction of the session's database."""
-    bind = session.get_bind()
-    with _committers_lock:
-        committer = _committers.get(bind)
-        if committer is None:
-            committer = _committers[bind] = GroupCommit()
-    return committer.run(session, work)
+    """Run ``work(own)`` in a shared write transaction of the session's database; its result,
+    after the commit (or the transaction's error)."""
+    return writer(session).submit(work).result()
+
+
+async def run_async(session: Session, work: Work) -> Any:
+    """``run`` for a coroutine: the event loop keeps serving others while the writer works."""
+    return await asyncio.wrap_future(writer(session).submit(work))

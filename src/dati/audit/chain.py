@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from dati import clock
@@ -236,18 +236,61 @@ def lock_head(session: Session) -> Head:
     return Head(row[0], row[1], row[2], row[3])
 
 
+@dataclass
+class Known:
+    """What one app process last committed under the head lock (kept by its log writer): the
+    head it left and, per feature, the values it wrote. While the head is still where it left
+    it, nobody else has written, so the values are current and need not be read again. Every
+    change to them happens under the head lock together with an append (which moves the head),
+    or is a pure increment of a counter that is never cached."""
+
+    head: tuple[int, str] | None = None
+    values: dict[str, dict[Any, Any]] = field(default_factory=dict)
+
+
+_KNOWN_KEY = "dati.audit.known"
+_DATABASE_KEY = "dati.audit.database"
+
+
+def database(session: Session) -> Engine | Connection:
+    """The database a session works on: what per-process caches are keyed by (a log writer's
+    session runs on a connection of its own)."""
+    found = session.info.get(_DATABASE_KEY)
+    return cast(Engine | Connection, session.get_bind() if found is None else found)
+
+
+def known(session: Session, name: str) -> dict[Any, Any] | None:
+    """In a log writer's transaction, the feature's remembered values (valid, or emptied when
+    the head moved); None elsewhere, where callers read what they need."""
+    values = session.info.get(_KNOWN_KEY)
+    return None if values is None else values.setdefault(name, {})
+
+
 @contextmanager
-def write_transaction(session: Session) -> Iterator[Session]:
+def write_transaction(
+    bind: Session | Connection,
+    *,
+    known: Known | None = None,
+    database: Engine | Connection | None = None,
+) -> Iterator[Session]:
     """A new session on the same database whose transaction starts by locking the chain head,
-    committed when the block ends (rolled back on error). The caller's session is untouched.
+    committed when the block ends (rolled back on error). A caller's session is untouched;
+    a connection (the log writer's, taken from ``database``) is used as it is.
     """
-    # Bound to a connection (the tests' rolled-back transaction) it nests as a savepoint.
+    # Bound to a connection in a transaction (the tests') it nests as a savepoint.
     with Session(
-        bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
+        bind=bind.get_bind() if isinstance(bind, Session) else bind,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
     ) as own:
+        own.info[_DATABASE_KEY] = own.get_bind() if database is None else database
         try:
             head = own.info[_HEAD_KEY] = lock_head(own)
             start = head.seq, head.checkpoint_seq
+            if known is not None:
+                if known.head != (head.seq, head.hash):
+                    known.values.clear()
+                own.info[_KNOWN_KEY] = known.values
             own.info[_FLUSH_KEY] = {}
             yield own
             for flush in own.info[_FLUSH_KEY].values():
@@ -256,8 +299,13 @@ def write_transaction(session: Session) -> Iterator[Session]:
                 _move_head(own, head)
             own.commit()
         except BaseException:
+            if known is not None:
+                known.head = None
+                known.values.clear()
             own.rollback()
             raise
+        if known is not None:
+            known.head = (head.seq, head.hash)
 
 
 def append(session: Session, event: Event, *, secret: str) -> Appended:

@@ -13,7 +13,7 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from dati.audit.chain import before_commit, lock_head
+from dati.audit.chain import before_commit, known, lock_head
 from dati.audit.models import AccessStat
 
 # Upper bounds in milliseconds; the last bucket is everything slower.
@@ -86,20 +86,22 @@ _HOUR = (
     & (_STATS.c.resource == bindparam("k_resource"))
     & (_STATS.c.recipient_org_id == bindparam("k_org"))
 )
-_READ_HOUR = select(_STATS.c.requests, _STATS.c.errors, _STATS.c.denied, _STATS.c.buckets).where(
-    _HOUR
-)
+_READ_BUCKETS = select(_STATS.c.buckets).where(_HOUR)
+# The counters are added to where they stand (a failure is counted without an append, so
+# another process's log writer may not know of it); the histogram changes only with an
+# append, so a log writer that knows the head knows it.
 _UPDATE_HOUR = (
     update(_STATS)
     .where(_HOUR)
     .values(
-        requests=bindparam("v_requests"),
-        errors=bindparam("v_errors"),
-        denied=bindparam("v_denied"),
+        requests=_STATS.c.requests + bindparam("d_requests"),
+        errors=_STATS.c.errors + bindparam("d_errors"),
+        denied=_STATS.c.denied + bindparam("d_denied"),
         buckets=bindparam("v_buckets"),
     )
 )
 _INSERT_HOUR = insert(_STATS)
+_KNOWN_KEY = "access-stats"
 
 
 def _write(
@@ -110,11 +112,13 @@ def _write(
     # The chain head serialises the read-modify-write of the hour's row across app nodes.
     lock_head(session)
     where = {"k_hour": hour, "k_resource": resource, "k_org": recipient_org_id}
-    found = session.execute(_READ_HOUR, where).first()
-    old = [found[0], found[1], found[2], *(found[3] or [])] if found else []
-    old += [0] * (len(delta) - len(old))
-    new = [a + b for a, b in zip(old, delta, strict=True)]
-    if found is None:
+    remembered = known(session, _KNOWN_KEY)
+    buckets = remembered.get(key) if remembered is not None else None
+    if buckets is None:
+        found = session.execute(_READ_BUCKETS, where).first()
+        buckets = None if found is None else list(found[0] or [])
+    if buckets is None:
+        buckets = delta[3:]
         session.execute(
             _INSERT_HOUR,
             {
@@ -122,20 +126,24 @@ def _write(
                 "resource": resource,
                 "recipient_org_id": recipient_org_id,
                 "provider_org_id": provider_org_id,
-                "requests": new[0],
-                "errors": new[1],
-                "denied": new[2],
-                "buckets": new[3:],
+                "requests": delta[0],
+                "errors": delta[1],
+                "denied": delta[2],
+                "buckets": buckets,
             },
         )
     else:
+        buckets += [0] * (len(delta) - 3 - len(buckets))
+        buckets = [a + b for a, b in zip(buckets, delta[3:], strict=True)]
         values = {
-            "v_requests": new[0],
-            "v_errors": new[1],
-            "v_denied": new[2],
-            "v_buckets": new[3:],
+            "d_requests": delta[0],
+            "d_errors": delta[1],
+            "d_denied": delta[2],
+            "v_buckets": buckets,
         }
         session.execute(_UPDATE_HOUR, where | values)
+    if remembered is not None:  # the log writer's transaction: current if it commits
+        remembered[key] = buckets
 
 
 def percentile(buckets: Sequence[int], q: float) -> float | None:
