@@ -3,8 +3,9 @@ of every request of this app process in shared transactions (one head lock, one 
 one commit per batch), instead of each request queueing on the database's write lock.
 
 A request submits its work and waits for the future it gets back: ``run`` blocks its thread,
-``run_async`` awaits it without blocking the event loop (no thread-pool hop). The writer takes
-everything queued, runs it in one transaction and resolves every future after the commit, so
+``run_async`` awaits it without blocking the event loop (no thread-pool hop; the writer wakes
+each loop once per batch). The writer takes everything queued, runs it in one transaction and
+resolves every future after the commit, so
 each request still returns only after the commit that logged it. An error fails every job of
 that transaction (nothing of it was written). App processes on other nodes still serialise
 on the chain-head lock.
@@ -18,6 +19,7 @@ read again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import threading
 import time
@@ -45,7 +47,29 @@ class _Job:
     work: Work
     # The submitter's context (language, settings): the work runs as if in its own thread.
     context: contextvars.Context
-    future: Future[Any]
+    future: Future[Any] | None = None  # a thread waits on this ...
+    waiter: asyncio.Future[Any] | None = None  # ... or a coroutine on this, in its loop
+    loop: asyncio.AbstractEventLoop | None = None
+
+    def taken(self) -> bool:
+        """False for a caller that gave up waiting (a cancelled request): it is not logged and
+        returns no rows. A thread's job can no longer be cancelled once taken; a coroutine
+        cancelled later was logged and returns nothing, which is safe too."""
+        if self.future is not None:
+            return self.future.set_running_or_notify_cancel()
+        assert self.waiter is not None
+        return not self.waiter.cancelled()
+
+
+def _settle(jobs: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    """In a coroutine's event loop: hand each its result (one call per loop and batch)."""
+    for waiter, result, error in jobs:
+        if waiter.done():
+            continue
+        if error is not None:
+            waiter.set_exception(error)
+        else:
+            waiter.set_result(result)
 
 
 class LogWriter:
@@ -61,7 +85,19 @@ class LogWriter:
         self._known = chain.Known()
 
     def submit(self, work: Work) -> Future[Any]:
-        job = _Job(work, contextvars.copy_context(), Future())
+        """Queue ``work`` for a waiting thread."""
+        future: Future[Any] = Future()
+        self._queue_job(_Job(work, contextvars.copy_context(), future=future))
+        return future
+
+    def submit_async(self, work: Work) -> asyncio.Future[Any]:
+        """Queue ``work`` for a coroutine of the running event loop."""
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+        self._queue_job(_Job(work, contextvars.copy_context(), waiter=waiter, loop=loop))
+        return waiter
+
+    def _queue_job(self, job: _Job) -> None:
         with self._lock:
             self._queue.append(job)
             if self._thread is None:
@@ -71,7 +107,6 @@ class LogWriter:
                 self._thread.start()
             elif len(self._queue) == 1:
                 self._wake.notify()
-        return job.future
 
     def _serve(self) -> None:
         connection: Connection | None = None
@@ -88,9 +123,7 @@ class LogWriter:
                     time.sleep(COMMIT_DELAY)
                 with self._lock:
                     jobs, self._queue = self._queue, []
-                # A caller that gave up waiting (a cancelled request) is not logged; it
-                # returns no rows either. The others can no longer be cancelled.
-                jobs = [job for job in jobs if job.future.set_running_or_notify_cancel()]
+                jobs = [job for job in jobs if job.taken()]
                 last_size = len(jobs)
                 if jobs:
                     connection = self._execute(connection, jobs)
@@ -103,9 +136,7 @@ class LogWriter:
         """One transaction for ``jobs``; returns the connection to keep for the next batch."""
         bind = self._bind()
         if bind is None:  # the database is gone: nobody can be logged
-            error: BaseException = RuntimeError("the audit log's database was closed")
-            for job in jobs:
-                job.future.set_exception(error)
+            _resolve(jobs, [], RuntimeError("the audit log's database was closed"))
             return None
         if connection is None:
             connection = bind if isinstance(bind, Connection) else bind.connect()
@@ -116,15 +147,31 @@ class LogWriter:
                     results.append(job.context.run(job.work, own))
         except BaseException as exc:  # noqa: BLE001 - the transaction failed: nobody in it
             # was logged, and each caller gets the error (the writer itself carries on)
-            for job in jobs:
-                job.future.set_exception(exc)
+            _resolve(jobs, [], exc)
             if connection is not bind:  # perhaps broken: the next batch takes a new one
                 connection.close()
                 connection = None
             return connection
-        for job, result in zip(jobs, results, strict=True):
-            job.future.set_result(result)
+        _resolve(jobs, results, None)
         return connection
+
+
+def _resolve(jobs: list[_Job], results: list[Any], error: BaseException | None) -> None:
+    """Wake every caller of a finished batch: threads one by one, coroutines with one call
+    into each event loop."""
+    settle: dict[asyncio.AbstractEventLoop, list[Any]] = {}
+    for i, job in enumerate(jobs):
+        result = None if error is not None else results[i]
+        if job.future is not None:
+            if error is not None:
+                job.future.set_exception(error)
+            else:
+                job.future.set_result(result)
+        elif job.loop is not None:
+            settle.setdefault(job.loop, []).append((job.waiter, result, error))
+    for loop, waiting in settle.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
+            loop.call_soon_threadsafe(_settle, waiting)
 
 
 _writers: weakref.WeakKeyDictionary[Engine | Connection, LogWriter] = weakref.WeakKeyDictionary()
@@ -151,4 +198,4 @@ def run(session: Session, work: Work) -> Any:
 
 async def run_async(session: Session, work: Work) -> Any:
     """``run`` for a coroutine: the event loop keeps serving others while the writer works."""
-    return await asyncio.wrap_future(writer(session).submit(work))
+    return await writer(session).submit_async(work)

@@ -92,6 +92,11 @@ class Event:
 
 def jsonable(value: Any) -> Any:
     """Filters hold typed values (dates, decimals); the log keeps their text form."""
+    kind = type(value)
+    if kind is str or kind is int or value is None:  # most values: every access logs a filter
+        return value
+    if kind is list:
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -225,13 +230,14 @@ def lock_head(session: Session) -> Head:
     cached = session.info.get(_HEAD_KEY)
     if cached is not None:
         return cast(Head, cached)
-    locked = _LOCK_HEAD
-    row = session.execute(locked).first()
+    # Core on the session's connection: the ORM's execute costs more than the statement.
+    connection = session.connection()
+    row = connection.execute(_LOCK_HEAD).first()
     if row is None:  # a database created before the migration seeded the head row
-        session.execute(
+        connection.execute(
             insert(HEADS).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH, checkpoint_seq=0)
         )
-        row = session.execute(locked).first()
+        row = connection.execute(_LOCK_HEAD).first()
         assert row is not None
     return Head(row[0], row[1], row[2], row[3])
 
@@ -363,32 +369,31 @@ def append(session: Session, event: Event, *, secret: str) -> Appended:
 
 
 _ROWS_KEY = "dati.audit.rows"
+_INSERT_ENTRY_ROWS = insert(ENTRIES)
+# A subject names its entry by id; the batch's entries are found by their (unique) seq, so
+# they can be inserted without returning their ids.
+_INSERT_SUBJECTS_BY_SEQ = insert(SUBJECTS).from_select(
+    ["entry_id", "subject"],
+    select(ENTRIES.c.id, bindparam("subject", type_=SUBJECTS.c.subject.type)).where(
+        ENTRIES.c.seq == bindparam("entry_seq")
+    ),
+)
 
 
 def _insert_pending(session: Session) -> None:
-    """The batch's entries in one multi-row insert, then their subjects (ids in row order)."""
+    """The batch's entries in one executemany insert, then all their subjects in another."""
     pending = session.info.pop(_ROWS_KEY, [])
     if not pending:
         return
-    ids = (
-        session.execute(
-            insert(ENTRIES).returning(ENTRIES.c.id, sort_by_parameter_order=True),
-            [row for row, _hashes in pending],
-        )
-        .scalars()
-        .all()
-    )
-    subjects = [
-        {"entry_id": entry_id, "subject": h}
-        for entry_id, (_row, hashes) in zip(ids, pending, strict=True)
-        for h in hashes
-    ]
+    connection = session.connection()
+    connection.execute(_INSERT_ENTRY_ROWS, [row for row, _hashes in pending])
+    subjects = [{"entry_seq": row["seq"], "subject": h} for row, hashes in pending for h in hashes]
     if subjects:
-        session.execute(_INSERT_SUBJECTS, subjects)
+        connection.execute(_INSERT_SUBJECTS_BY_SEQ, subjects)
 
 
 def _move_head(session: Session, head: Head) -> None:
-    session.execute(
+    session.connection().execute(
         _MOVE_HEAD,
         {
             "new_seq": head.seq,

@@ -4,10 +4,11 @@ app node adds to the same numbers), p50/p95 estimated from them, and Prometheus 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 from prometheus_client import Counter, Histogram
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -36,11 +37,22 @@ ACCESS_TOTAL = Counter(
 
 
 def bucket_of(duration_us: int) -> int:
-    ms = duration_us / 1000
-    for i, bound in enumerate(LATENCY_BOUNDS_MS):
-        if ms <= bound:
-            return i
-    return len(LATENCY_BOUNDS_MS) - 1
+    # The first bound at or above the time (the last bound is +Inf).
+    return bisect_left(LATENCY_BOUNDS_MS, duration_us / 1000)
+
+
+# Prometheus children per (resource, recipient, outcome): looking labels up costs more than
+# counting. Bounded like the label sets themselves (resources × recipients × outcomes).
+_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+
+def _prometheus(resource: str, recipient_name: str, outcome: str) -> tuple[Any, Any]:
+    found = _children.get((resource, recipient_name, outcome))
+    if found is None:
+        latency = ACCESS_LATENCY.labels(resource, recipient_name) if outcome == "ok" else None
+        found = ACCESS_TOTAL.labels(resource, recipient_name, outcome), latency
+        _children[(resource, recipient_name, outcome)] = found
+    return found
 
 
 def observe(
@@ -55,21 +67,34 @@ def observe(
     at: datetime,
 ) -> None:
     """Count one access in its hour (inside the caller's transaction) and in Prometheus."""
-    ACCESS_TOTAL.labels(resource, recipient_name, outcome).inc()
-    if outcome == "ok":
-        ACCESS_LATENCY.labels(resource, recipient_name).observe(duration_us / 1_000_000)
+    total, latency = _prometheus(resource, recipient_name, outcome)
+    total.inc()
+    if latency is not None:
+        latency.observe(duration_us / 1_000_000)
     hour = at.replace(minute=0, second=0, microsecond=0)
-    delta = [1, int(outcome == "error"), int(outcome == "denied")] + [0] * len(LATENCY_BOUNDS_MS)
-    if outcome == "ok":
-        delta[3 + bucket_of(duration_us)] = 1
+    # requests, errors, refusals, then one count per latency bucket
+    delta = [0] * (3 + len(LATENCY_BOUNDS_MS))
     key = (hour, resource, recipient_org_id)
     if before_commit(session, "access-stats", _write_pending):
         # In a shared write transaction: add up here, write each hour's row once at the end.
         pending = session.info.setdefault(_PENDING_KEY, {})
-        held = pending.setdefault(key, [provider_org_id, [0] * len(delta)])
-        held[1] = [a + b for a, b in zip(held[1], delta, strict=True)]
+        held = pending.get(key)
+        if held is None:
+            held = pending[key] = (provider_org_id, delta)
+        _count(held[1], outcome, duration_us)
         return
+    _count(delta, outcome, duration_us)
     _write(session, key, provider_org_id, delta)
+
+
+def _count(counts: list[int], outcome: str, duration_us: int) -> None:
+    counts[0] += 1
+    if outcome == "ok":
+        counts[3 + bucket_of(duration_us)] += 1
+    elif outcome == "error":
+        counts[1] += 1
+    elif outcome == "denied":
+        counts[2] += 1
 
 
 _PENDING_KEY = "dati.audit.stats"
@@ -114,12 +139,13 @@ def _write(
     where = {"k_hour": hour, "k_resource": resource, "k_org": recipient_org_id}
     remembered = known(session, _KNOWN_KEY)
     buckets = remembered.get(key) if remembered is not None else None
+    connection = session.connection()
     if buckets is None:
-        found = session.execute(_READ_BUCKETS, where).first()
+        found = connection.execute(_READ_BUCKETS, where).first()
         buckets = None if found is None else list(found[0] or [])
     if buckets is None:
         buckets = delta[3:]
-        session.execute(
+        connection.execute(
             _INSERT_HOUR,
             {
                 "hour": hour,
@@ -141,7 +167,7 @@ def _write(
             "d_denied": delta[2],
             "v_buckets": buckets,
         }
-        session.execute(_UPDATE_HOUR, where | values)
+        connection.execute(_UPDATE_HOUR, where | values)
     if remembered is not None:  # the log writer's transaction: current if it commits
         remembered[key] = buckets
 

@@ -347,14 +347,15 @@ _INSERT_USAGE = insert(_USAGE)
 
 def _write_usage(session: Session) -> None:
     known = chain.known(session, _USAGE_KEY)
+    connection = session.connection()
     for number, (requests, rows, stored, day) in session.info.pop(_USAGE_KEY, {}).items():
         context.remember_usage(session, number, gateway.Usage(requests, rows))
         if stored:
             values = {"k_number": number, "k_day": day, "v_requests": requests, "v_rows": rows}
-            session.execute(_UPDATE_USAGE, values)
+            connection.execute(_UPDATE_USAGE, values)
         else:
             values = {"agreement_number": number, "day": day, "requests": requests, "rows": rows}
-            session.execute(_INSERT_USAGE, values)
+            connection.execute(_INSERT_USAGE, values)
         if known is not None:  # the writer's transaction: if it commits, this is current
             known[(number, day)] = (requests, rows, True)
 
