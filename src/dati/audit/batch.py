@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import os
 import threading
 import time
 import weakref
@@ -101,12 +102,13 @@ class LogWriter:
         with self._lock:
             self._queue.append(job)
             if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._serve, name="dati-audit-writer", daemon=True
-                )
-                self._thread.start()
+                self._start()
             elif len(self._queue) == 1:
                 self._wake.notify()
+
+    def _start(self) -> None:
+        self._thread = threading.Thread(target=self._serve, name="dati-audit-writer", daemon=True)
+        self._thread.start()
 
     def _serve(self) -> None:
         connection: Connection | None = None
@@ -131,6 +133,11 @@ class LogWriter:
             bind = self._bind()
             if connection is not None and connection is not bind:
                 connection.close()
+            with self._lock:  # ended by a bug: the next submission starts a new writer
+                if self._thread is threading.current_thread():
+                    self._thread = None
+                    if self._queue:
+                        self._start()
 
     def _execute(self, connection: Connection | None, jobs: list[_Job]) -> Connection | None:
         """One transaction for ``jobs``; returns the connection to keep for the next batch."""
@@ -176,6 +183,8 @@ def _resolve(jobs: list[_Job], results: list[Any], error: BaseException | None) 
 
 _writers: weakref.WeakKeyDictionary[Engine | Connection, LogWriter] = weakref.WeakKeyDictionary()
 _writers_lock = threading.Lock()
+# A forked worker (gunicorn --preload) has none of its parent's threads: it starts its own.
+os.register_at_fork(after_in_child=_writers.clear)
 
 
 def writer(session: Session) -> LogWriter:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from dati import clock
 from dati.audit import crypto
+from dati.audit.driver import DriverStatement
 from dati.audit.models import (
     GENESIS_HASH,
     AuditChainHead,
@@ -204,8 +205,7 @@ _MOVE_HEAD = (
         checkpoint_at=bindparam("new_checkpoint_at"),
     )
 )
-_INSERT_ENTRIES = insert(ENTRIES).returning(ENTRIES.c.id, sort_by_parameter_order=True)
-_INSERT_SUBJECTS = insert(SUBJECTS)
+_MOVE_HEAD_ROW = DriverStatement(_MOVE_HEAD)
 _HEAD_KEY = "dati.audit.head"  # in a write_transaction's own session: the head it locked
 _FLUSH_KEY = "dati.audit.flush"  # ... and what to write just before it commits
 
@@ -369,14 +369,18 @@ def append(session: Session, event: Event, *, secret: str) -> Appended:
 
 
 _ROWS_KEY = "dati.audit.rows"
-_INSERT_ENTRY_ROWS = insert(ENTRIES)
+_INSERT_ENTRY_ROWS = DriverStatement(
+    insert(ENTRIES), [column.key for column in ENTRIES.c if column.key != "id"]
+)
 # A subject names its entry by id; the batch's entries are found by their (unique) seq, so
 # they can be inserted without returning their ids.
-_INSERT_SUBJECTS_BY_SEQ = insert(SUBJECTS).from_select(
-    ["entry_id", "subject"],
-    select(ENTRIES.c.id, bindparam("subject", type_=SUBJECTS.c.subject.type)).where(
-        ENTRIES.c.seq == bindparam("entry_seq")
-    ),
+_INSERT_SUBJECTS_BY_SEQ = DriverStatement(
+    insert(SUBJECTS).from_select(
+        ["entry_id", "subject"],
+        select(ENTRIES.c.id, bindparam("subject", type_=SUBJECTS.c.subject.type)).where(
+            ENTRIES.c.seq == bindparam("entry_seq")
+        ),
+    )
 )
 
 
@@ -386,21 +390,22 @@ def _insert_pending(session: Session) -> None:
     if not pending:
         return
     connection = session.connection()
-    connection.execute(_INSERT_ENTRY_ROWS, [row for row, _hashes in pending])
+    _INSERT_ENTRY_ROWS.execute(connection, [row for row, _hashes in pending])
     subjects = [{"entry_seq": row["seq"], "subject": h} for row, hashes in pending for h in hashes]
-    if subjects:
-        connection.execute(_INSERT_SUBJECTS_BY_SEQ, subjects)
+    _INSERT_SUBJECTS_BY_SEQ.execute(connection, subjects)
 
 
 def _move_head(session: Session, head: Head) -> None:
-    session.connection().execute(
-        _MOVE_HEAD,
-        {
-            "new_seq": head.seq,
-            "new_hash": head.hash,
-            "new_checkpoint_seq": head.checkpoint_seq,
-            "new_checkpoint_at": head.checkpoint_at,
-        },
+    _MOVE_HEAD_ROW.execute(
+        session.connection(),
+        [
+            {
+                "new_seq": head.seq,
+                "new_hash": head.hash,
+                "new_checkpoint_seq": head.checkpoint_seq,
+                "new_checkpoint_at": head.checkpoint_at,
+            }
+        ],
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from dati.audit.chain import before_commit, known, lock_head
+from dati.audit.driver import DriverStatement
 from dati.audit.models import AccessStat
 
 # Upper bounds in milliseconds; the last bucket is everything slower.
@@ -115,7 +116,7 @@ _READ_BUCKETS = select(_STATS.c.buckets).where(_HOUR)
 # The counters are added to where they stand (a failure is counted without an append, so
 # another process's log writer may not know of it); the histogram changes only with an
 # append, so a log writer that knows the head knows it.
-_UPDATE_HOUR = (
+_UPDATE_HOUR = DriverStatement(
     update(_STATS)
     .where(_HOUR)
     .values(
@@ -125,7 +126,19 @@ _UPDATE_HOUR = (
         buckets=bindparam("v_buckets"),
     )
 )
-_INSERT_HOUR = insert(_STATS)
+_INSERT_HOUR = DriverStatement(
+    insert(_STATS),
+    [
+        "hour",
+        "resource",
+        "recipient_org_id",
+        "provider_org_id",
+        "requests",
+        "errors",
+        "denied",
+        "buckets",
+    ],
+)
 _KNOWN_KEY = "access-stats"
 
 
@@ -145,18 +158,20 @@ def _write(
         buckets = None if found is None else list(found[0] or [])
     if buckets is None:
         buckets = delta[3:]
-        connection.execute(
-            _INSERT_HOUR,
-            {
-                "hour": hour,
-                "resource": resource,
-                "recipient_org_id": recipient_org_id,
-                "provider_org_id": provider_org_id,
-                "requests": delta[0],
-                "errors": delta[1],
-                "denied": delta[2],
-                "buckets": buckets,
-            },
+        _INSERT_HOUR.execute(
+            connection,
+            [
+                {
+                    "hour": hour,
+                    "resource": resource,
+                    "recipient_org_id": recipient_org_id,
+                    "provider_org_id": provider_org_id,
+                    "requests": delta[0],
+                    "errors": delta[1],
+                    "denied": delta[2],
+                    "buckets": buckets,
+                }
+            ],
         )
     else:
         buckets += [0] * (len(delta) - 3 - len(buckets))
@@ -167,7 +182,7 @@ def _write(
             "d_denied": delta[2],
             "v_buckets": buckets,
         }
-        connection.execute(_UPDATE_HOUR, where | values)
+        _UPDATE_HOUR.execute(connection, [where | values])
     if remembered is not None:  # the log writer's transaction: current if it commits
         remembered[key] = buckets
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from dati import clock
 from dati.audit import batch, chain, metrics
+from dati.audit.driver import DriverStatement
 from dati.auth.actor import Actor, ActorKind, Role
 from dati.auth.permissions import require
 from dati.catalog.models import Resource
@@ -103,6 +104,36 @@ def authorise(
 ) -> Grant:
     """Decide; a refusal is logged and raised with its reason (401, 403 or 429)."""
     require(actor, READ_GOVERNED_DATA, resource)
+    grant = _decided(session, actor, resource, request, secret)
+    if not grant.decision.allowed:
+        if actor.is_authenticated:
+            batch.run(session, _refusal(grant, secret))
+        raise refusal(grant.decision)
+    return grant
+
+
+async def authorise_async(
+    *,
+    session: Session,
+    actor: Actor,
+    resource: Resource,
+    request: gateway.ReadRequest,
+    secret: str,
+) -> Grant:
+    """``authorise`` for a coroutine: the same decision; a refusal is logged without blocking
+    the event loop (the decision's own reads are cached, see ``context``)."""
+    require(actor, READ_GOVERNED_DATA, resource)
+    grant = _decided(session, actor, resource, request, secret)
+    if not grant.decision.allowed:
+        if actor.is_authenticated:
+            await batch.run_async(session, _refusal(grant, secret))
+        raise refusal(grant.decision)
+    return grant
+
+
+def _decided(
+    session: Session, actor: Actor, resource: Resource, request: gateway.ReadRequest, secret: str
+) -> Grant:
     info, found, usage = context.for_reading(session, resource, actor.org_ids(Role.RECIPIENT))
     decision = gateway.decide(
         info,
@@ -114,12 +145,9 @@ def authorise(
         secret=secret,
     )
     org_id = _reading_org(actor, resource, decision)
-    grant = Grant(
+    return Grant(
         decision, resource, actor, request, org_id, identifiers=frozenset(info.identifier_fields)
     )
-    if not decision.allowed:
-        _refuse(session, grant, decision.reason, decision.status, secret)
-    return grant
 
 
 def _reading_org(actor: Actor, resource: Resource, decision: gateway.Decision) -> int | None:
@@ -131,23 +159,11 @@ def _reading_org(actor: Actor, resource: Resource, decision: gateway.Decision) -
     return min(orgs) if orgs else None
 
 
-def _refuse(session: Session, grant: Grant, reason: str, status: int, secret: str) -> None:
-    if grant.actor.is_authenticated:
-        batch.run(
-            session,
-            lambda own: _log(
-                own,
-                grant,
-                "data.denied",
-                secret,
-                rows=None,
-                subjects=(),
-                outcome="denied",
-                detail=reason,
-            ),
-        )
-    raise refusal(
-        gateway.Decision(allowed=False, basis=gateway.DENIED, reason=reason, status=status)
+def _refusal(grant: Grant, secret: str) -> batch.Work:
+    """The log writer's work for a refused decision."""
+    reason = grant.decision.reason
+    return lambda own: _log(
+        own, grant, "data.denied", secret, rows=None, subjects=(), outcome="denied", detail=reason
     )
 
 
@@ -337,12 +353,12 @@ _USAGE = cast(Table, AgreementUsage.__table__)
 _USAGE_DAY = (_USAGE.c.agreement_number == bindparam("k_number")) & (
     _USAGE.c.day == bindparam("k_day")
 )
-_UPDATE_USAGE = (
+_UPDATE_USAGE = DriverStatement(
     update(_USAGE)
     .where(_USAGE_DAY)
     .values(requests=bindparam("v_requests"), rows=bindparam("v_rows"))
 )
-_INSERT_USAGE = insert(_USAGE)
+_INSERT_USAGE = DriverStatement(insert(_USAGE), ["agreement_number", "day", "requests", "rows"])
 
 
 def _write_usage(session: Session) -> None:
@@ -352,10 +368,10 @@ def _write_usage(session: Session) -> None:
         context.remember_usage(session, number, gateway.Usage(requests, rows))
         if stored:
             values = {"k_number": number, "k_day": day, "v_requests": requests, "v_rows": rows}
-            connection.execute(_UPDATE_USAGE, values)
+            _UPDATE_USAGE.execute(connection, [values])
         else:
             values = {"agreement_number": number, "day": day, "requests": requests, "rows": rows}
-            connection.execute(_INSERT_USAGE, values)
+            _INSERT_USAGE.execute(connection, [values])
         if known is not None:  # the writer's transaction: if it commits, this is current
             known[(number, day)] = (requests, rows, True)
 
