@@ -157,3 +157,31 @@ def test_another_process_s_counts_are_never_overwritten(
     assert (stat.requests, stat.errors, stat.denied) == (6, 1, 1)
     assert sum(summary.buckets) == 4
     assert verify_chain(session, secret=SECRET).ok
+
+
+def test_the_coroutine_path_refuses_and_logs_like_the_thread_path(
+    session: Session, make_agreement: MakeAgreement, people: People, population: Resource
+) -> None:
+    make_agreement(signed_by="provider")  # not in force until both parties sign
+    request = gateway.ReadRequest()
+    with pytest.raises(access.AccessDenied) as by_thread:
+        access.authorise(
+            session=session,
+            actor=people.recipient,
+            resource=population,
+            request=request,
+            secret=SECRET,
+        )
+    with pytest.raises(access.AccessDenied) as by_coroutine:
+        asyncio.run(
+            access.authorise_async(
+                session=session,
+                actor=people.recipient,
+                resource=population,
+                request=request,
+                secret=SECRET,
+            )
+        )
+    assert str(by_coroutine.value) == str(by_thread.value)
+    first, second = entries(session, "data.denied")
+    assert first.detail == second.detail == str(by_thread.value)
