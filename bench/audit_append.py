@@ -21,11 +21,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-SECRET = "bench-secret-key-0123456789"
+from bench.gateway_throughput import SECRET, vsaa_agreement
+
 ROUNDS = 5
 PER_ROUND = 1600  # accesses per round, whatever the number of callers
 SCHEMA = {
@@ -51,17 +51,13 @@ def row(n: int) -> dict[str, Any]:
 def prepare(url: str) -> tuple[Any, Any, Any]:
     """A migrated database with a PMLP personal-data resource, a signed agreement for VSAA
     and VSAA's API user; returns (database, resource, actor)."""
-    from dati import clock
     from dati.auth import service as auth_service
-    from dati.auth.actor import Actor, Role
-    from dati.auth.schemas import UserCreate
+    from dati.auth.actor import Actor
     from dati.catalog import service as catalog_service
     from dati.catalog.models import AccessRights
     from dati.catalog.schemas import ResourceCreate
     from dati.db import migrate
     from dati.db.database import Database, make_engine
-    from dati.exchange.agreements.schemas import AccessRequestCreate, RowCondition, Terms
-    from dati.exchange.agreements.services import agreements, keys, requests
     from dati.orgs import factories as orgs_factories
 
     migrate.upgrade(url)
@@ -86,52 +82,10 @@ def prepare(url: str) -> tuple[Any, Any, Any]:
         catalog_service.set_table_schema(
             session=session, actor=system, name=resource.name, schema=SCHEMA
         )
-        user = auth_service.create_user(
-            session=session,
-            actor=system,
-            data=UserCreate(username="vsaa-api", display_name="VSAA API", password="x" * 12),
+        user = vsaa_agreement(
+            session, resource="bench-audit", fields=["id", "kods", "vards", "pasvaldiba"]
         )
-        auth_service.grant_role(
-            session=session, actor=system, username="vsaa-api", role=Role.RECIPIENT, org="VSAA"
-        )
-        session.refresh(user)
         actor = auth_service.actor_for_user(user)
-        for org in ("PMLP", "VSAA"):
-            keys.create_signing_key(session=session, actor=system, org=org, secret=SECRET)
-        request = requests.submit_request(
-            session=session,
-            actor=actor,
-            data=AccessRequestCreate(
-                resource="bench-audit",
-                fields=["id", "kods", "vards", "pasvaldiba"],
-                purpose="Benchmark of the audit append",
-                legal_basis="None: synthetic data",
-                valid_from=clock.today(),
-                valid_until=clock.today() + timedelta(days=30),
-                requests_per_day=10_000_000,
-                rows_per_day=100_000_000,
-            ),
-            secret=SECRET,
-        )
-        agreement = requests.approve_request(
-            session=session,
-            actor=system,
-            number=request.number,
-            terms=Terms(
-                row_conditions=[RowCondition(field="id", op="gte", values=[1])],
-                pseudonymised_fields=["vards"],
-            ),
-            secret=SECRET,
-        )
-        for _party in ("provider", "recipient"):
-            agreement = agreements.sign_agreement(
-                session=session,
-                actor=system,
-                number=agreement.number,
-                version=1,
-                document_sha256=agreement.document_sha256,
-                secret=SECRET,
-            )
         session.expunge(resource)
     return database, resource, actor
 
