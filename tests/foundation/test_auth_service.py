@@ -133,9 +133,35 @@ def test_token_stops_working_when_role_is_withdrawn(session: Session, make_user:
     _, secret = service.create_token(
         session=session, actor=actor, data=TokenCreate(name="x", role=Role.STEWARD, org="VZD")
     )
+    assert service.actor_from_token(session, secret) is not None  # now cached (db.hot)
     user = service.get_me(session=session, actor=actor)
     user.memberships.clear()
     session.flush()
+    assert service.actor_from_token(session, secret) is None
+
+
+def test_a_token_revoked_by_another_process_dies_within_the_ttl(
+    session: Session, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from sqlalchemy import text
+
+    actor = make_user("anna", (Role.STEWARD, "VZD"))
+    token, secret = service.create_token(
+        session=session, actor=actor, data=TokenCreate(name="x", role=Role.STEWARD, org="VZD")
+    )
+    session.commit()
+    assert service.actor_from_token(session, secret) is not None
+    # No ORM event reaches this process's cache from a write made elsewhere.
+    session.execute(
+        text("UPDATE api_token SET revoked_at = CURRENT_TIMESTAMP WHERE id = :id"), {"id": token.id}
+    )
+    session.commit()
+    session.expire_all()  # as a new request's session would read it
+    assert service.actor_from_token(session, secret) is not None
+    later = time.monotonic() + service.TOKEN_TTL + 0.1
+    monkeypatch.setattr(time, "monotonic", lambda: later)
     assert service.actor_from_token(session, secret) is None
 
 

@@ -190,6 +190,22 @@ async def read_row(
     version: int | None = None,
     agreement: str | None = None,
 ) -> Response:
+    # Usually answered before routing by lookup_route.KeyLookupMiddleware, with the same code.
+    return await lookup_response(
+        request, resource_name, key, fields=fields, version=version, agreement=agreement
+    )
+
+
+async def lookup_response(
+    request: Request,
+    resource_name: str,
+    key: str,
+    *,
+    fields: str | None,
+    version: int | None,
+    agreement: str | None,
+) -> Response:
+    """The answer to a key lookup: the row as the caller may see it, or 304."""
     session, actor, settings = _request_context(request)
     parts = key.split(",")
     read = governed.plan_lookup(
@@ -203,7 +219,8 @@ async def read_row(
         fields=fields,
         agreement=agreement,
     )
-    session.commit()
+    if session.in_transaction():  # cached metadata may have spared it one
+        session.commit()
     etag, modified, fresh = _validators(request, read.dataset)
     headers = {"ETag": etag, "Last-Modified": modified, "Cache-Control": "no-cache"}
     if fresh:

@@ -22,6 +22,7 @@ from dati.auth.permissions import require
 from dati.catalog import service as catalog_service
 from dati.catalog.models import Resource
 from dati.config import Settings
+from dati.db.hot import HotCache
 from dati.errors import Conflict, Invalid, NotFound
 from dati.exchange import inference, readers, tables
 from dati.exchange.agreements import gateway
@@ -472,9 +473,9 @@ def open_version(
     schema is reused (versions never change).
     """
     latest: int | None
-    pair = None if version is not None else session.execute(_CURRENT, {"name": name}).first()
-    if pair is not None:
-        resource, chosen = pair
+    current = None if version is not None else _current_version(session, name)
+    if current is not None:
+        resource, chosen, schema = current
         if chosen is None:
             raise NotFound(_("No data has been published for {name} yet.", name=name))
         latest = chosen.number
@@ -482,6 +483,7 @@ def open_version(
         resource = catalog_service.find_resource(session, name)
         chosen = _version(session, resource, version, slim=True)
         latest = _latest_number(session, resource.id)
+        schema = None
     if chosen.files_removed_at is not None:
         raise NotFound(
             _(
@@ -489,14 +491,41 @@ def open_version(
                 number=chosen.number,
             )
         )
-    cache_key = (resource.id, chosen.file_name)  # file names are unique per written file
+    schema = schema or _schema_of(resource, chosen)
+    return Dataset(resource, chosen, store.path(resource.id, chosen.file_name), schema, latest)
+
+
+def _schema_of(resource: Resource, version: DatasetVersion) -> CompiledSchema:
+    cache_key = (resource.id, version.file_name)  # file names are unique per written file
     schema = _compiled.get(cache_key)
     if schema is None:
-        schema = compile_schema(chosen.table_schema)
+        schema = compile_schema(version.table_schema)
         if len(_compiled) > 1024:
             _compiled.clear()
         _compiled[cache_key] = schema
-    return Dataset(resource, chosen, store.path(resource.id, chosen.file_name), schema, latest)
+    return schema
+
+
+# A resource, its current version and that version's compiled schema, kept for CURRENT_TTL
+# seconds per process (db.hot): reading them was half of a key lookup's time. Loaded in a
+# session of their own and detached, so no request's rollback can expire them under others.
+CURRENT_TTL = 1.0
+_Current = tuple[Resource, DatasetVersion | None, CompiledSchema | None]
+_current_versions: HotCache[_Current] = HotCache(Resource, DatasetVersion, ttl=CURRENT_TTL)
+
+
+def _current_version(session: Session, name: str) -> _Current | None:
+    current = _current_versions.get(session, name)
+    if current is None:
+        with Session(bind=session.get_bind(), join_transaction_mode="create_savepoint") as own:
+            row = own.execute(_CURRENT, {"name": name}).first()
+            if row is None:
+                return None
+            resource, chosen = row
+            schema = _schema_of(resource, chosen) if chosen is not None else None
+        current = (resource, chosen, schema)
+        _current_versions.put(session, name, current)
+    return current
 
 
 # Built once: constructing and caching a statement per request cost more than running it.

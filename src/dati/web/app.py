@@ -11,6 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from dati import __version__
 from dati.config import Settings, load_settings
 from dati.db.database import Database
+from dati.exchange.lookup_route import KeyLookupMiddleware
 from dati.logging import configure_logging
 from dati.web import errors
 from dati.web.csrf import verify_csrf
@@ -44,7 +45,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     _include_routers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    # Added innermost first: language, then the session cookie, then the DB session, then logging.
+    # Added innermost first: key lookups, language, the session cookie, the DB session, logging.
+    app.add_middleware(KeyLookupMiddleware)
     app.add_middleware(LanguageMiddleware, default=settings.default_language)
     app.add_middleware(
         SessionMiddleware,

@@ -30,6 +30,8 @@ def route_template(scope: Scope) -> str:
     FastAPI 0.165 keeps included routers nested, so ``scope["route"]`` lacks the prefix; the
     effective route context it stores in the scope has the full template.
     """
+    if "route_template" in scope:  # set by routes answered before FastAPI's router
+        return str(scope["route_template"])
     context = scope.get("fastapi", {}).get("effective_route_context")
     template = getattr(context, "path_format", None) or getattr(scope.get("route"), "path", None)
     return str(template) if template else "unmatched"
@@ -114,7 +116,9 @@ class DbSessionMiddleware:
                 finished = True
                 ok = message["status"] < 400 or state.get("keep_changes", False)
                 try:
-                    if ok:
+                    if not session.in_transaction():
+                        pass  # nothing read or written: committing would begin one first
+                    elif ok:
                         session.commit()
                     else:
                         session.rollback()
@@ -140,7 +144,7 @@ class DbSessionMiddleware:
         try:
             await self.app(scope, receive, send_after_commit)
         finally:
-            if not finished:
+            if not finished and session.in_transaction():
                 session.rollback()
             session.close()
             begin_immediately.reset(immediate)
