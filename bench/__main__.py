@@ -19,6 +19,7 @@ BENCHMARKS: list[str] = [
     "interop_package_search",
     "audit_verify",
     "gateway_throughput",
+    "audit_append",
     "monitoring_pages",
 ]
 

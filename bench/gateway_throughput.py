@@ -23,6 +23,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from bench.common import p95
 from bench.exchange_api import _wait
@@ -84,10 +85,9 @@ def load(port: int, paths: list[str], token: str) -> tuple[float, float, float]:
 def prepare(root: Path) -> tuple[Path, str]:
     """Data dir with 'bench-open' (VZD, public) and 'bench-governed' (PMLP, personal data, the
     same rows), a signed VSAA agreement on the latter, and a VSAA API token."""
-    from dati import clock
     from dati.auth import service as auth_service
     from dati.auth.actor import Actor, Role
-    from dati.auth.schemas import TokenCreate, UserCreate
+    from dati.auth.schemas import TokenCreate
     from dati.catalog import service as catalog_service
     from dati.catalog.models import AccessRights
     from dati.catalog.schemas import ResourceCreate
@@ -95,8 +95,6 @@ def prepare(root: Path) -> tuple[Path, str]:
     from dati.db import migrate
     from dati.db.database import Database
     from dati.exchange import service
-    from dati.exchange.agreements.schemas import AccessRequestCreate, RowCondition, Terms
-    from dati.exchange.agreements.services import agreements, keys, requests
     from dati.orgs import factories as orgs_factories
 
     data_dir = root / "data"
@@ -140,51 +138,11 @@ def prepare(root: Path) -> tuple[Path, str]:
                 source=service.SourceSpec(path=csv_path, name="people.csv"),
                 store=service.store_for(settings),
             )
-        user = auth_service.create_user(
-            session=session,
-            actor=system,
-            data=UserCreate(username="vsaa-api", display_name="VSAA API", password="x" * 12),
+        vsaa_agreement(
+            session,
+            resource="bench-governed",
+            fields=["id", "kods", "vards", "uzvards", "datums", "pasvaldiba"],
         )
-        auth_service.grant_role(
-            session=session, actor=system, username="vsaa-api", role=Role.RECIPIENT, org="VSAA"
-        )
-        session.refresh(user)
-        for org in ("PMLP", "VSAA"):
-            keys.create_signing_key(session=session, actor=system, org=org, secret=SECRET)
-        request = requests.submit_request(
-            session=session,
-            actor=auth_service.actor_for_user(user),
-            data=AccessRequestCreate(
-                resource="bench-governed",
-                fields=["id", "kods", "vards", "uzvards", "datums", "pasvaldiba"],
-                purpose="Throughput benchmark of the gateway",
-                legal_basis="None: synthetic data",
-                valid_from=clock.today(),
-                valid_until=clock.today() + timedelta(days=30),
-                requests_per_day=10_000_000,
-                rows_per_day=100_000_000,
-            ),
-            secret=SECRET,
-        )
-        agreement = requests.approve_request(
-            session=session,
-            actor=system,
-            number=request.number,
-            terms=Terms(
-                row_conditions=[RowCondition(field="id", op="gte", values=[1])],
-                pseudonymised_fields=["vards"],
-            ),
-            secret=SECRET,
-        )
-        for _party in ("provider", "recipient"):
-            agreement = agreements.sign_agreement(
-                session=session,
-                actor=system,
-                number=agreement.number,
-                version=1,
-                document_sha256=agreement.document_sha256,
-                secret=SECRET,
-            )
         _row, token = auth_service.issue_token_for(
             session=session,
             actor=system,
@@ -193,6 +151,66 @@ def prepare(root: Path) -> tuple[Path, str]:
         )
     database.dispose()
     return data_dir, token
+
+
+def vsaa_agreement(session: Any, *, resource: str, fields: list[str]) -> Any:
+    """VSAA's API user ``vsaa-api`` (a recipient) with an agreement on PMLP's ``resource``,
+    signed by both parties: a row condition (id >= 1), ``vards`` pseudonymised, quotas no
+    benchmark reaches. Returns the user."""
+    from dati import clock
+    from dati.auth import service as auth_service
+    from dati.auth.actor import Actor, Role
+    from dati.auth.schemas import UserCreate
+    from dati.exchange.agreements.schemas import AccessRequestCreate, RowCondition, Terms
+    from dati.exchange.agreements.services import agreements, keys, requests
+
+    system = Actor.system("bench")
+    user = auth_service.create_user(
+        session=session,
+        actor=system,
+        data=UserCreate(username="vsaa-api", display_name="VSAA API", password="x" * 12),
+    )
+    auth_service.grant_role(
+        session=session, actor=system, username="vsaa-api", role=Role.RECIPIENT, org="VSAA"
+    )
+    session.refresh(user)
+    for org in ("PMLP", "VSAA"):
+        keys.create_signing_key(session=session, actor=system, org=org, secret=SECRET)
+    request = requests.submit_request(
+        session=session,
+        actor=auth_service.actor_for_user(user),
+        data=AccessRequestCreate(
+            resource=resource,
+            fields=fields,
+            purpose="Benchmark of the gateway",
+            legal_basis="None: synthetic data",
+            valid_from=clock.today(),
+            valid_until=clock.today() + timedelta(days=30),
+            requests_per_day=10_000_000,
+            rows_per_day=100_000_000,
+        ),
+        secret=SECRET,
+    )
+    agreement = requests.approve_request(
+        session=session,
+        actor=system,
+        number=request.number,
+        terms=Terms(
+            row_conditions=[RowCondition(field="id", op="gte", values=[1])],
+            pseudonymised_fields=["vards"],
+        ),
+        secret=SECRET,
+    )
+    for _party in ("provider", "recipient"):
+        agreement = agreements.sign_agreement(
+            session=session,
+            actor=system,
+            number=agreement.number,
+            version=1,
+            document_sha256=agreement.document_sha256,
+            secret=SECRET,
+        )
+    return user
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
-from dati.audit import batch, chain
+from dati.audit import chain
 from dati.audit.models import AuditChainHead, AuditCheckpoint, AuditEntry, AuditSubject
 from dati.audit.verify import verify_chain
 from dati.db import migrate
@@ -194,42 +194,3 @@ def test_concurrent_appends_from_many_connections_keep_one_chain(tmp_path: Path)
     engine.dispose()
     assert not errors, errors
     assert report.ok and report.entries == workers * per_worker
-
-
-@pytest.mark.slow
-def test_group_commit_logs_every_concurrent_access_once(tmp_path: Path) -> None:
-    """Requests of one process logging at once share transactions; none is lost or doubled."""
-    url = fresh_database_url(tmp_path, "audit_batch")
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    database = Database(bind=engine)
-    errors: list[BaseException] = []
-    results: list[int] = []
-
-    def work(n: int) -> None:
-        try:
-            for i in range(10):
-                with database.session() as request_session:
-                    request_session.execute(text("SELECT 1"))
-
-                    def log(own: Session, detail: str = f"{n}-{i}") -> int:
-                        return chain.append(
-                            own, chain.Event(action="data.read", detail=detail), secret=SECRET
-                        ).seq
-
-                    results.append(batch.run(request_session, log))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    with database.session() as s:
-        report = verify_chain(s, secret=SECRET)
-        details = s.scalars(select(AuditEntry.detail)).all()
-    engine.dispose()
-    assert not errors, errors
-    assert report.ok and report.entries == 60
-    assert sorted(results) == list(range(1, 61)) and len(set(details)) == 60

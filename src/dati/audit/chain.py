@@ -22,11 +22,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from dati import clock
 from dati.audit import crypto
+from dati.audit.driver import DriverStatement
 from dati.audit.models import (
     GENESIS_HASH,
     AuditChainHead,
@@ -92,6 +93,11 @@ class Event:
 
 def jsonable(value: Any) -> Any:
     """Filters hold typed values (dates, decimals); the log keeps their text form."""
+    kind = type(value)
+    if kind is str or kind is int or value is None:  # most values: every access logs a filter
+        return value
+    if kind is list:
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -199,8 +205,7 @@ _MOVE_HEAD = (
         checkpoint_at=bindparam("new_checkpoint_at"),
     )
 )
-_INSERT_ENTRIES = insert(ENTRIES).returning(ENTRIES.c.id, sort_by_parameter_order=True)
-_INSERT_SUBJECTS = insert(SUBJECTS)
+_MOVE_HEAD_ROW = DriverStatement(_MOVE_HEAD)
 _HEAD_KEY = "dati.audit.head"  # in a write_transaction's own session: the head it locked
 _FLUSH_KEY = "dati.audit.flush"  # ... and what to write just before it commits
 
@@ -225,29 +230,73 @@ def lock_head(session: Session) -> Head:
     cached = session.info.get(_HEAD_KEY)
     if cached is not None:
         return cast(Head, cached)
-    locked = _LOCK_HEAD
-    row = session.execute(locked).first()
+    # Core on the session's connection: the ORM's execute costs more than the statement.
+    connection = session.connection()
+    row = connection.execute(_LOCK_HEAD).first()
     if row is None:  # a database created before the migration seeded the head row
-        session.execute(
+        connection.execute(
             insert(HEADS).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH, checkpoint_seq=0)
         )
-        row = session.execute(locked).first()
+        row = connection.execute(_LOCK_HEAD).first()
         assert row is not None
     return Head(row[0], row[1], row[2], row[3])
 
 
+@dataclass
+class Known:
+    """What one app process last committed under the head lock (kept by its log writer): the
+    head it left and, per feature, the values it wrote. While the head is still where it left
+    it, nobody else has written, so the values are current and need not be read again. Every
+    change to them happens under the head lock together with an append (which moves the head),
+    or is a pure increment of a counter that is never cached."""
+
+    head: tuple[int, str] | None = None
+    values: dict[str, dict[Any, Any]] = field(default_factory=dict)
+
+
+_KNOWN_KEY = "dati.audit.known"
+_DATABASE_KEY = "dati.audit.database"
+
+
+def database(session: Session) -> Engine | Connection:
+    """The database a session works on: what per-process caches are keyed by (a log writer's
+    session runs on a connection of its own)."""
+    found = session.info.get(_DATABASE_KEY)
+    return cast(Engine | Connection, session.get_bind() if found is None else found)
+
+
+def known(session: Session, name: str) -> dict[Any, Any] | None:
+    """In a log writer's transaction, the feature's remembered values (valid, or emptied when
+    the head moved); None elsewhere, where callers read what they need."""
+    values = session.info.get(_KNOWN_KEY)
+    return None if values is None else values.setdefault(name, {})
+
+
 @contextmanager
-def write_transaction(session: Session) -> Iterator[Session]:
+def write_transaction(
+    bind: Session | Connection,
+    *,
+    known: Known | None = None,
+    database: Engine | Connection | None = None,
+) -> Iterator[Session]:
     """A new session on the same database whose transaction starts by locking the chain head,
-    committed when the block ends (rolled back on error). The caller's session is untouched.
+    committed when the block ends (rolled back on error). A caller's session is untouched;
+    a connection (the log writer's, taken from ``database``) is used as it is.
     """
-    # Bound to a connection (the tests' rolled-back transaction) it nests as a savepoint.
+    # Bound to a connection in a transaction (the tests') it nests as a savepoint.
     with Session(
-        bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
+        bind=bind.get_bind() if isinstance(bind, Session) else bind,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
     ) as own:
+        own.info[_DATABASE_KEY] = own.get_bind() if database is None else database
         try:
             head = own.info[_HEAD_KEY] = lock_head(own)
             start = head.seq, head.checkpoint_seq
+            if known is not None:
+                if known.head != (head.seq, head.hash):
+                    known.values.clear()
+                own.info[_KNOWN_KEY] = known.values
             own.info[_FLUSH_KEY] = {}
             yield own
             for flush in own.info[_FLUSH_KEY].values():
@@ -256,8 +305,13 @@ def write_transaction(session: Session) -> Iterator[Session]:
                 _move_head(own, head)
             own.commit()
         except BaseException:
+            if known is not None:
+                known.head = None
+                known.values.clear()
             own.rollback()
             raise
+        if known is not None:
+            known.head = (head.seq, head.hash)
 
 
 def append(session: Session, event: Event, *, secret: str) -> Appended:
@@ -315,39 +369,43 @@ def append(session: Session, event: Event, *, secret: str) -> Appended:
 
 
 _ROWS_KEY = "dati.audit.rows"
+_INSERT_ENTRY_ROWS = DriverStatement(
+    insert(ENTRIES), [column.key for column in ENTRIES.c if column.key != "id"]
+)
+# A subject names its entry by id; the batch's entries are found by their (unique) seq, so
+# they can be inserted without returning their ids.
+_INSERT_SUBJECTS_BY_SEQ = DriverStatement(
+    insert(SUBJECTS).from_select(
+        ["entry_id", "subject"],
+        select(ENTRIES.c.id, bindparam("subject", type_=SUBJECTS.c.subject.type)).where(
+            ENTRIES.c.seq == bindparam("entry_seq")
+        ),
+    )
+)
 
 
 def _insert_pending(session: Session) -> None:
-    """The batch's entries in one multi-row insert, then their subjects (ids in row order)."""
+    """The batch's entries in one executemany insert, then all their subjects in another."""
     pending = session.info.pop(_ROWS_KEY, [])
     if not pending:
         return
-    ids = (
-        session.execute(
-            insert(ENTRIES).returning(ENTRIES.c.id, sort_by_parameter_order=True),
-            [row for row, _hashes in pending],
-        )
-        .scalars()
-        .all()
-    )
-    subjects = [
-        {"entry_id": entry_id, "subject": h}
-        for entry_id, (_row, hashes) in zip(ids, pending, strict=True)
-        for h in hashes
-    ]
-    if subjects:
-        session.execute(_INSERT_SUBJECTS, subjects)
+    connection = session.connection()
+    _INSERT_ENTRY_ROWS.execute(connection, [row for row, _hashes in pending])
+    subjects = [{"entry_seq": row["seq"], "subject": h} for row, hashes in pending for h in hashes]
+    _INSERT_SUBJECTS_BY_SEQ.execute(connection, subjects)
 
 
 def _move_head(session: Session, head: Head) -> None:
-    session.execute(
-        _MOVE_HEAD,
-        {
-            "new_seq": head.seq,
-            "new_hash": head.hash,
-            "new_checkpoint_seq": head.checkpoint_seq,
-            "new_checkpoint_at": head.checkpoint_at,
-        },
+    _MOVE_HEAD_ROW.execute(
+        session.connection(),
+        [
+            {
+                "new_seq": head.seq,
+                "new_hash": head.hash,
+                "new_checkpoint_seq": head.checkpoint_seq,
+                "new_checkpoint_at": head.checkpoint_at,
+            }
+        ],
     )
 
 

@@ -30,11 +30,16 @@ class KeyUnavailable(Exception):
     """A sealed private key cannot be opened with this instance's secret."""
 
 
+# Built once: json.dumps with options builds a new encoder on every call (the audit log
+# encodes two documents per data access).
+_canonical = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+).encode
+
+
 def canonical_json(value: Any) -> bytes:
     """UTF-8 JSON with sorted keys and no insignificant whitespace: one byte form per document."""
-    return json.dumps(
-        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    ).encode("utf-8")
+    return _canonical(value).encode("utf-8")
 
 
 @lru_cache(maxsize=512)
@@ -47,7 +52,7 @@ def derive_key(secret: str, purpose: bytes, length: int = 32) -> bytes:
 
 def keyed_hash(key: bytes, text: str) -> str:
     """HMAC-SHA256 of ``text`` as lowercase hex."""
-    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, text.encode("utf-8"), "sha256").hex()  # one C call
 
 
 def b64(data: bytes) -> str:

@@ -4,16 +4,18 @@ app node adds to the same numbers), p50/p95 estimated from them, and Prometheus 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 from prometheus_client import Counter, Histogram
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from dati.audit.chain import before_commit, lock_head
+from dati.audit.chain import before_commit, known, lock_head
+from dati.audit.driver import DriverStatement
 from dati.audit.models import AccessStat
 
 # Upper bounds in milliseconds; the last bucket is everything slower.
@@ -36,11 +38,22 @@ ACCESS_TOTAL = Counter(
 
 
 def bucket_of(duration_us: int) -> int:
-    ms = duration_us / 1000
-    for i, bound in enumerate(LATENCY_BOUNDS_MS):
-        if ms <= bound:
-            return i
-    return len(LATENCY_BOUNDS_MS) - 1
+    # The first bound at or above the time (the last bound is +Inf).
+    return bisect_left(LATENCY_BOUNDS_MS, duration_us / 1000)
+
+
+# Prometheus children per (resource, recipient, outcome): looking labels up costs more than
+# counting. Bounded like the label sets themselves (resources × recipients × outcomes).
+_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+
+def _prometheus(resource: str, recipient_name: str, outcome: str) -> tuple[Any, Any]:
+    found = _children.get((resource, recipient_name, outcome))
+    if found is None:
+        latency = ACCESS_LATENCY.labels(resource, recipient_name) if outcome == "ok" else None
+        found = ACCESS_TOTAL.labels(resource, recipient_name, outcome), latency
+        _children[(resource, recipient_name, outcome)] = found
+    return found
 
 
 def observe(
@@ -55,21 +68,34 @@ def observe(
     at: datetime,
 ) -> None:
     """Count one access in its hour (inside the caller's transaction) and in Prometheus."""
-    ACCESS_TOTAL.labels(resource, recipient_name, outcome).inc()
-    if outcome == "ok":
-        ACCESS_LATENCY.labels(resource, recipient_name).observe(duration_us / 1_000_000)
+    total, latency = _prometheus(resource, recipient_name, outcome)
+    total.inc()
+    if latency is not None:
+        latency.observe(duration_us / 1_000_000)
     hour = at.replace(minute=0, second=0, microsecond=0)
-    delta = [1, int(outcome == "error"), int(outcome == "denied")] + [0] * len(LATENCY_BOUNDS_MS)
-    if outcome == "ok":
-        delta[3 + bucket_of(duration_us)] = 1
+    # requests, errors, refusals, then one count per latency bucket
+    delta = [0] * (3 + len(LATENCY_BOUNDS_MS))
     key = (hour, resource, recipient_org_id)
     if before_commit(session, "access-stats", _write_pending):
         # In a shared write transaction: add up here, write each hour's row once at the end.
         pending = session.info.setdefault(_PENDING_KEY, {})
-        held = pending.setdefault(key, [provider_org_id, [0] * len(delta)])
-        held[1] = [a + b for a, b in zip(held[1], delta, strict=True)]
+        held = pending.get(key)
+        if held is None:
+            held = pending[key] = (provider_org_id, delta)
+        _count(held[1], outcome, duration_us)
         return
+    _count(delta, outcome, duration_us)
     _write(session, key, provider_org_id, delta)
+
+
+def _count(counts: list[int], outcome: str, duration_us: int) -> None:
+    counts[0] += 1
+    if outcome == "ok":
+        counts[3 + bucket_of(duration_us)] += 1
+    elif outcome == "error":
+        counts[1] += 1
+    elif outcome == "denied":
+        counts[2] += 1
 
 
 _PENDING_KEY = "dati.audit.stats"
@@ -86,20 +112,34 @@ _HOUR = (
     & (_STATS.c.resource == bindparam("k_resource"))
     & (_STATS.c.recipient_org_id == bindparam("k_org"))
 )
-_READ_HOUR = select(_STATS.c.requests, _STATS.c.errors, _STATS.c.denied, _STATS.c.buckets).where(
-    _HOUR
-)
-_UPDATE_HOUR = (
+_READ_BUCKETS = select(_STATS.c.buckets).where(_HOUR)
+# The counters are added to where they stand (a failure is counted without an append, so
+# another process's log writer may not know of it); the histogram changes only with an
+# append, so a log writer that knows the head knows it.
+_UPDATE_HOUR = DriverStatement(
     update(_STATS)
     .where(_HOUR)
     .values(
-        requests=bindparam("v_requests"),
-        errors=bindparam("v_errors"),
-        denied=bindparam("v_denied"),
+        requests=_STATS.c.requests + bindparam("d_requests"),
+        errors=_STATS.c.errors + bindparam("d_errors"),
+        denied=_STATS.c.denied + bindparam("d_denied"),
         buckets=bindparam("v_buckets"),
     )
 )
-_INSERT_HOUR = insert(_STATS)
+_INSERT_HOUR = DriverStatement(
+    insert(_STATS),
+    [
+        "hour",
+        "resource",
+        "recipient_org_id",
+        "provider_org_id",
+        "requests",
+        "errors",
+        "denied",
+        "buckets",
+    ],
+)
+_KNOWN_KEY = "access-stats"
 
 
 def _write(
@@ -110,32 +150,41 @@ def _write(
     # The chain head serialises the read-modify-write of the hour's row across app nodes.
     lock_head(session)
     where = {"k_hour": hour, "k_resource": resource, "k_org": recipient_org_id}
-    found = session.execute(_READ_HOUR, where).first()
-    old = [found[0], found[1], found[2], *(found[3] or [])] if found else []
-    old += [0] * (len(delta) - len(old))
-    new = [a + b for a, b in zip(old, delta, strict=True)]
-    if found is None:
-        session.execute(
-            _INSERT_HOUR,
-            {
-                "hour": hour,
-                "resource": resource,
-                "recipient_org_id": recipient_org_id,
-                "provider_org_id": provider_org_id,
-                "requests": new[0],
-                "errors": new[1],
-                "denied": new[2],
-                "buckets": new[3:],
-            },
+    remembered = known(session, _KNOWN_KEY)
+    buckets = remembered.get(key) if remembered is not None else None
+    connection = session.connection()
+    if buckets is None:
+        found = connection.execute(_READ_BUCKETS, where).first()
+        buckets = None if found is None else list(found[0] or [])
+    if buckets is None:
+        buckets = delta[3:]
+        _INSERT_HOUR.execute(
+            connection,
+            [
+                {
+                    "hour": hour,
+                    "resource": resource,
+                    "recipient_org_id": recipient_org_id,
+                    "provider_org_id": provider_org_id,
+                    "requests": delta[0],
+                    "errors": delta[1],
+                    "denied": delta[2],
+                    "buckets": buckets,
+                }
+            ],
         )
     else:
+        buckets += [0] * (len(delta) - 3 - len(buckets))
+        buckets = [a + b for a, b in zip(buckets, delta[3:], strict=True)]
         values = {
-            "v_requests": new[0],
-            "v_errors": new[1],
-            "v_denied": new[2],
-            "v_buckets": new[3:],
+            "d_requests": delta[0],
+            "d_errors": delta[1],
+            "d_denied": delta[2],
+            "v_buckets": buckets,
         }
-        session.execute(_UPDATE_HOUR, where | values)
+        _UPDATE_HOUR.execute(connection, [where | values])
+    if remembered is not None:  # the log writer's transaction: current if it commits
+        remembered[key] = buckets
 
 
 def percentile(buckets: Sequence[int], q: float) -> float | None:

@@ -3,7 +3,6 @@ per-agreement pseudonyms that replace values the recipient may link but not read
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -109,4 +108,4 @@ def pseudonym(key: bytes, value: Any) -> str | None:
     if value is None:
         return None
     text = value.isoformat() if isinstance(value, date | datetime) else str(value)
-    return "ps_" + hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return "ps_" + hmac.digest(key, text.encode("utf-8"), "sha256").hex()[:32]

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from dati import clock
+from dati.audit import chain
 from dati.catalog.models import AccessRights, FieldClassification, Resource, ResourceField
 from dati.exchange.agreements import gateway
 from dati.exchange.agreements import terms as terms_
@@ -81,7 +82,7 @@ def for_reading(
 def remember_usage(session: Session, number: str, used: gateway.Usage) -> None:
     """Today's usage as last counted by this process."""
     with _lock:
-        known = _usage.setdefault(session.get_bind(), {})
+        known = _usage.setdefault(chain.database(session), {})
         if len(known) > MAX_ENTRIES:
             known.clear()
         known[(number, clock.today())] = used

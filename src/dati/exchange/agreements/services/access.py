@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from dati import clock
 from dati.audit import batch, chain, metrics
+from dati.audit.driver import DriverStatement
 from dati.auth.actor import Actor, ActorKind, Role
 from dati.auth.permissions import require
 from dati.catalog.models import Resource
@@ -103,6 +104,36 @@ def authorise(
 ) -> Grant:
     """Decide; a refusal is logged and raised with its reason (401, 403 or 429)."""
     require(actor, READ_GOVERNED_DATA, resource)
+    grant = _decided(session, actor, resource, request, secret)
+    if not grant.decision.allowed:
+        if actor.is_authenticated:
+            batch.run(session, _refusal(grant, secret))
+        raise refusal(grant.decision)
+    return grant
+
+
+async def authorise_async(
+    *,
+    session: Session,
+    actor: Actor,
+    resource: Resource,
+    request: gateway.ReadRequest,
+    secret: str,
+) -> Grant:
+    """``authorise`` for a coroutine: the same decision; a refusal is logged without blocking
+    the event loop (the decision's own reads are cached, see ``context``)."""
+    require(actor, READ_GOVERNED_DATA, resource)
+    grant = _decided(session, actor, resource, request, secret)
+    if not grant.decision.allowed:
+        if actor.is_authenticated:
+            await batch.run_async(session, _refusal(grant, secret))
+        raise refusal(grant.decision)
+    return grant
+
+
+def _decided(
+    session: Session, actor: Actor, resource: Resource, request: gateway.ReadRequest, secret: str
+) -> Grant:
     info, found, usage = context.for_reading(session, resource, actor.org_ids(Role.RECIPIENT))
     decision = gateway.decide(
         info,
@@ -114,12 +145,9 @@ def authorise(
         secret=secret,
     )
     org_id = _reading_org(actor, resource, decision)
-    grant = Grant(
+    return Grant(
         decision, resource, actor, request, org_id, identifiers=frozenset(info.identifier_fields)
     )
-    if not decision.allowed:
-        _refuse(session, grant, decision.reason, decision.status, secret)
-    return grant
 
 
 def _reading_org(actor: Actor, resource: Resource, decision: gateway.Decision) -> int | None:
@@ -131,23 +159,11 @@ def _reading_org(actor: Actor, resource: Resource, decision: gateway.Decision) -
     return min(orgs) if orgs else None
 
 
-def _refuse(session: Session, grant: Grant, reason: str, status: int, secret: str) -> None:
-    if grant.actor.is_authenticated:
-        batch.run(
-            session,
-            lambda own: _log(
-                own,
-                grant,
-                "data.denied",
-                secret,
-                rows=None,
-                subjects=(),
-                outcome="denied",
-                detail=reason,
-            ),
-        )
-    raise refusal(
-        gateway.Decision(allowed=False, basis=gateway.DENIED, reason=reason, status=status)
+def _refusal(grant: Grant, secret: str) -> batch.Work:
+    """The log writer's work for a refused decision."""
+    reason = grant.decision.reason
+    return lambda own: _log(
+        own, grant, "data.denied", secret, rows=None, subjects=(), outcome="denied", detail=reason
     )
 
 
@@ -170,12 +186,43 @@ def serve_rows(
 ) -> list[dict[str, Any]]:
     """The rows the recipient may see, shaped and pseudonymised; the access is logged and
     counted before they are returned (internal: the caller authorised the grant)."""
+    permitted, work = _serving(grant, rows, version, filters, secret)
+    if work is None:
+        return gateway.enforce(grant.decision, permitted)
+    return _served(grant, permitted, batch.run(session, work))
+
+
+async def serve_rows_async(
+    session: Session,
+    grant: Grant,
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    version: int | None,
+    filters: Sequence[Any] | None = None,
+    secret: str,
+) -> list[dict[str, Any]]:
+    """``serve_rows`` for a coroutine: the same rows, quota errors and log entry; the event
+    loop serves other requests while the access is logged (``session`` only names the
+    database here)."""
+    permitted, work = _serving(grant, rows, version, filters, secret)
+    if work is None:
+        return gateway.enforce(grant.decision, permitted)
+    return _served(grant, permitted, await batch.run_async(session, work))
+
+
+def _serving(
+    grant: Grant,
+    rows: Iterable[Mapping[str, Any]],
+    version: int | None,
+    filters: Sequence[Any] | None,
+    secret: str,
+) -> tuple[list[Mapping[str, Any]], batch.Work | None]:
+    """The permitted rows, and the log writer's work for them (None: open data, not logged)."""
     decision = grant.decision
     permitted = gateway.permitted_rows(decision, rows)
     if not grant.audited:
-        return gateway.enforce(decision, permitted)
-    served = record_access(
-        session,
+        return permitted, None
+    work = _counting(
         grant,
         row_count=len(permitted),
         subjects=lambda n: gateway.subjects(decision, permitted[:n]),
@@ -183,7 +230,12 @@ def serve_rows(
         filters=filters,
         secret=secret,
     )
-    return [gateway.shape(decision, row) for row in permitted[:served]]
+    return permitted, work
+
+
+def _served(grant: Grant, permitted: list[Mapping[str, Any]], logged: Any) -> list[dict[str, Any]]:
+    served = _allowed(grant, logged)
+    return [gateway.shape(grant.decision, row) for row in permitted[:served]]
 
 
 def record_access(
@@ -202,15 +254,35 @@ def record_access(
     under the chain-head lock, so concurrent requests on several nodes cannot overrun them. The
     write is shared with concurrent requests of this process (``audit.batch``).
     """
-    decision = grant.decision
-    terms = decision.agreement
+    work = _counting(
+        grant,
+        row_count=row_count,
+        subjects=subjects,
+        version=version,
+        filters=filters,
+        secret=secret,
+    )
+    return _allowed(grant, batch.run(session, work))
+
+
+def _counting(
+    grant: Grant,
+    *,
+    row_count: int,
+    subjects: Any,
+    version: int | None,
+    filters: Sequence[Any] | None,
+    secret: str,
+) -> batch.Work:
+    """The log writer's work for an access: check and count the quota under the head lock,
+    append the entry (or the refusal); its result is the rows to serve, -1 for a refusal."""
+    terms = grant.decision.agreement
 
     def work(own: Session) -> int:
         served = row_count
         if terms is not None:
             used = _batch_usage(own, terms.number)
             if used[0] >= terms.requests_per_day or used[1] >= terms.rows_per_day:
-                reason = _("Agreement {number}: today's quota is used up.", number=terms.number)
                 _log(
                     own,
                     grant,
@@ -219,7 +291,7 @@ def record_access(
                     rows=None,
                     subjects=(),
                     outcome="denied",
-                    detail=reason,
+                    detail=_quota_reason(terms.number),
                 )
                 return -1
             served = min(row_count, terms.rows_per_day - used[1])
@@ -237,11 +309,20 @@ def record_access(
         )
         return served
 
-    served = int(batch.run(session, work))
+    return work
+
+
+def _quota_reason(number: str) -> str:
+    return _("Agreement {number}: today's quota is used up.", number=number)
+
+
+def _allowed(grant: Grant, logged: Any) -> int:
+    """The rows to serve as the log writer counted them; a refusal raises 429."""
+    served = int(logged)
     if served < 0:
+        terms = grant.decision.agreement
         assert terms is not None
-        reason = _("Agreement {number}: today's quota is used up.", number=terms.number)
-        raise QuotaExceeded(reason, retry_after=_seconds_to_midnight())
+        raise QuotaExceeded(_quota_reason(terms.number), retry_after=_seconds_to_midnight())
     return served
 
 
@@ -249,44 +330,62 @@ _USAGE_KEY = "dati.agreements.usage"
 
 
 def _batch_usage(session: Session, number: str) -> list[Any]:
-    """Today's [requests, rows, stored] for an agreement within the write transaction: read
-    once under the chain-head lock, counted in memory, written once before the commit."""
+    """Today's [requests, rows, stored, day] for an agreement within the write transaction:
+    read once under the chain-head lock (unless the log writer knows it is current), counted
+    in memory, written once before the commit."""
     pending = session.info.setdefault(_USAGE_KEY, {})
-    if number not in pending:
-        found = context.usage(session, [number]).get(number)
-        pending[number] = [found.requests, found.rows, True] if found else [0, 0, False]
+    held = pending.get(number)
+    if held is None:
+        today = clock.today()
+        known = chain.known(session, _USAGE_KEY)
+        remembered = known.get((number, today)) if known is not None else None
+        if remembered is not None:
+            held = [*remembered, today]
+        else:
+            found = context.usage(session, [number]).get(number)
+            held = [found.requests, found.rows, True, today] if found else [0, 0, False, today]
+        pending[number] = held
         chain.before_commit(session, _USAGE_KEY, _write_usage)
-    return cast(list[Any], pending[number])
+    return cast(list[Any], held)
 
 
 _USAGE = cast(Table, AgreementUsage.__table__)
 _USAGE_DAY = (_USAGE.c.agreement_number == bindparam("k_number")) & (
     _USAGE.c.day == bindparam("k_day")
 )
-_UPDATE_USAGE = (
+_UPDATE_USAGE = DriverStatement(
     update(_USAGE)
     .where(_USAGE_DAY)
     .values(requests=bindparam("v_requests"), rows=bindparam("v_rows"))
 )
-_INSERT_USAGE = insert(_USAGE)
+_INSERT_USAGE = DriverStatement(insert(_USAGE), ["agreement_number", "day", "requests", "rows"])
 
 
 def _write_usage(session: Session) -> None:
-    today = clock.today()
-    for number, (requests, rows, stored) in session.info.pop(_USAGE_KEY, {}).items():
+    known = chain.known(session, _USAGE_KEY)
+    connection = session.connection()
+    for number, (requests, rows, stored, day) in session.info.pop(_USAGE_KEY, {}).items():
         context.remember_usage(session, number, gateway.Usage(requests, rows))
         if stored:
-            values = {"k_number": number, "k_day": today, "v_requests": requests, "v_rows": rows}
-            session.execute(_UPDATE_USAGE, values)
+            values = {"k_number": number, "k_day": day, "v_requests": requests, "v_rows": rows}
+            _UPDATE_USAGE.execute(connection, [values])
         else:
-            values = {"agreement_number": number, "day": today, "requests": requests, "rows": rows}
-            session.execute(_INSERT_USAGE, values)
+            values = {"agreement_number": number, "day": day, "requests": requests, "rows": rows}
+            _INSERT_USAGE.execute(connection, [values])
+        if known is not None:  # the writer's transaction: if it commits, this is current
+            known[(number, day)] = (requests, rows, True)
 
 
 def record_failure(session: Session, grant: Grant) -> None:
     """Count a server-side failure in the access-time statistics (internal)."""
     if grant.audited and grant.org_id is not None:
         batch.run(session, lambda own: _observe(own, grant, "error"))
+
+
+async def record_failure_async(session: Session, grant: Grant) -> None:
+    """``record_failure`` for a coroutine."""
+    if grant.audited and grant.org_id is not None:
+        await batch.run_async(session, lambda own: _observe(own, grant, "error"))
 
 
 def _log(

@@ -1,0 +1,216 @@
+"""What logging one governed data access costs, in process: CPU time (all threads of this
+process, user + system) per ``serve_rows`` call of a one-row key lookup under a signed
+agreement with a pseudonymised field, a row condition and daily quotas. Each call counts the
+quota, appends the entry and its data subject to the hash chain, adds the access time to the
+statistics and commits, before the row is returned.
+
+Callers: 1 thread; 16 threads (sync ``serve_rows``, one session each, like a thread-pool
+route); 16 coroutines on one event loop (``serve_rows_async``, like a plain ASGI route).
+Also the decision itself (``authorise``, cached agreement and usage) for comparison.
+
+`PYTHONPATH=src:. python -m bench audit_append`; DATI_BENCH_DATABASE_URL=postgresql://...
+runs it on PostgreSQL (the database is migrated and filled; use a throwaway one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.gateway_throughput import SECRET, vsaa_agreement
+
+ROUNDS = 5
+PER_ROUND = 1600  # accesses per round, whatever the number of callers
+SCHEMA = {
+    "fields": [
+        {"name": "id", "type": "integer", "classification": "open"},
+        {"name": "kods", "type": "string", "classification": "personal_identifier"},
+        {"name": "vards", "type": "string", "classification": "personal_data"},
+        {"name": "pasvaldiba", "type": "string", "classification": "open"},
+    ],
+    "primaryKey": ["id"],
+}
+
+
+def row(n: int) -> dict[str, Any]:
+    return {
+        "id": n,
+        "kods": f"{n % 28 + 1:02d}0190-1{n % 10000:04d}",
+        "vards": "Anna",
+        "pasvaldiba": "LV-RIX",
+    }
+
+
+def prepare(url: str) -> tuple[Any, Any, Any]:
+    """A migrated database with a PMLP personal-data resource, a signed agreement for VSAA
+    and VSAA's API user; returns (database, resource, actor)."""
+    from dati.auth import service as auth_service
+    from dati.auth.actor import Actor
+    from dati.catalog import service as catalog_service
+    from dati.catalog.models import AccessRights
+    from dati.catalog.schemas import ResourceCreate
+    from dati.db import migrate
+    from dati.db.database import Database, make_engine
+    from dati.orgs import factories as orgs_factories
+
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    # 16 request sessions plus the log writer's: more than the default pool of 5 + 10.
+    engine.pool._max_overflow = 64  # type: ignore[attr-defined]
+    database = Database(bind=engine)
+    system = Actor.system("bench")
+    with database.session() as session:
+        orgs_factories.load_demo(session, system)
+        resource = catalog_service.create_resource(
+            session=session,
+            actor=system,
+            data=ResourceCreate(
+                name="bench-audit",
+                title_lv="bench-audit",
+                owner="PMLP",
+                access_rights=AccessRights.RESTRICTED,
+                personal_data=True,
+            ),
+        )
+        catalog_service.set_table_schema(
+            session=session, actor=system, name=resource.name, schema=SCHEMA
+        )
+        user = vsaa_agreement(
+            session, resource="bench-audit", fields=["id", "kods", "vards", "pasvaldiba"]
+        )
+        actor = auth_service.actor_for_user(user)
+        session.expunge(resource)
+    return database, resource, actor
+
+
+def _grant(database: Any, resource: Any, actor: Any, session: Any, n: int) -> Any:
+    from sqlalchemy.orm import Session
+
+    from dati.exchange.agreements import gateway
+    from dati.exchange.agreements.services import access
+
+    assert isinstance(session, Session)
+    return access.authorise(
+        session=session,
+        actor=actor,
+        resource=resource,
+        request=gateway.ReadRequest(
+            fields=("id", "kods", "vards", "pasvaldiba"),
+            filters=(gateway.Condition("id", "eq", (n,)),),
+        ),
+        secret=SECRET,
+    )
+
+
+def measure(run: Callable[[], None]) -> tuple[float, float]:
+    """(CPU µs per access, accesses per second of wall time) of one round."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    run()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    return cpu / PER_ROUND * 1e6, PER_ROUND / wall
+
+
+def threads(database: Any, resource: Any, actor: Any, callers: int, log: bool) -> None:
+    from dati.exchange.agreements.services import access
+
+    errors: list[BaseException] = []
+
+    def work(first: int) -> None:
+        try:
+            for n in range(first, first + PER_ROUND // callers):
+                with database.session() as session:
+                    grant = _grant(database, resource, actor, session, n)
+                    if log:
+                        access.serve_rows(
+                            session, grant, [row(n)], version=1, filters=None, secret=SECRET
+                        )
+        except BaseException as exc:  # noqa: BLE001 - raised below
+            errors.append(exc)
+
+    pool = [threading.Thread(target=work, args=(1 + i * PER_ROUND,)) for i in range(callers)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
+def coroutines(database: Any, resource: Any, actor: Any, callers: int) -> None:
+    from dati.exchange.agreements.services import access
+
+    serve = getattr(access, "serve_rows_async", None)
+    if serve is None:
+        raise NotImplementedError
+
+    async def work(first: int) -> None:
+        for n in range(first, first + PER_ROUND // callers):
+            with database.session() as session:
+                grant = _grant(database, resource, actor, session, n)
+                await serve(session, grant, [row(n)], version=1, filters=None, secret=SECRET)
+
+    async def all_of_them() -> None:
+        await asyncio.gather(*[work(1 + i * PER_ROUND) for i in range(callers)])
+
+    asyncio.run(all_of_them())
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = (
+            os.environ.get("DATI_BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        )
+        database, resource, actor = prepare(url)
+        print(f"database: {database.dialect}; load average {os.getloadavg()[0]:.2f}")
+        cases: list[tuple[str, Callable[[], None]]] = [
+            (
+                "decide only (authorise), 1 thread",
+                lambda: threads(database, resource, actor, 1, False),
+            ),
+            ("decide + log, 1 thread", lambda: threads(database, resource, actor, 1, True)),
+            (
+                "decide only (authorise), 16 threads",
+                lambda: threads(database, resource, actor, 16, False),
+            ),
+            ("decide + log, 16 threads", lambda: threads(database, resource, actor, 16, True)),
+            ("decide + log async, 1 coroutine", lambda: coroutines(database, resource, actor, 1)),
+            (
+                "decide + log async, 16 coroutines",
+                lambda: coroutines(database, resource, actor, 16),
+            ),
+        ]
+        results: dict[str, list[tuple[float, float]]] = {}
+        for _round in range(ROUNDS):  # interleaved, so the machine's changing load hits all alike
+            for label, run in cases:
+                try:
+                    results.setdefault(label, []).append(measure(run))
+                except NotImplementedError:
+                    results.pop(label, None)
+        for label, samples in results.items():
+            cpu = statistics.median(c for c, _w in samples)
+            rate = statistics.median(w for _c, w in samples)
+            print(
+                f"{label}: CPU {cpu:.0f} µs per access, {rate:.0f} accesses/s (median of {len(samples)} rounds)"
+            )
+        for callers in ("1 thread", "16 threads"):
+            decide = statistics.median(
+                c for c, _w in results[f"decide only (authorise), {callers}"]
+            )
+            logged = statistics.median(c for c, _w in results[f"decide + log, {callers}"])
+            print(f"logging alone, {callers}: {logged - decide:.0f} µs CPU per access")
+        for callers in ("1 coroutine", "16 coroutines"):
+            label = f"decide + log async, {callers}"
+            if label in results:
+                decide = statistics.median(
+                    c for c, _w in results["decide only (authorise), 1 thread"]
+                )
+                logged = statistics.median(c for c, _w in results[label])
+                print(f"logging alone, async {callers}: {logged - decide:.0f} µs CPU per access")
+        database.dispose()
