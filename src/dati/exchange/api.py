@@ -226,11 +226,7 @@ async def lookup_response(
     if fresh:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     found = governed.lookup(read, parts)
-    row = (
-        await run_in_threadpool(governed.serve_row, read, parts, found)
-        if read.governed
-        else governed.serve_row(read, parts, found)
-    )
+    row = await governed.serve_row_async(read, parts, found)
     return Response(_dumps(row), media_type=MEDIA["json"], headers=headers)
 
 

@@ -218,9 +218,7 @@ def serve_row(read: Read, key: list[str], row: dict[str, Any] | None) -> dict[st
     """The looked-up row as the caller may see it; 404 when absent or outside the agreement
     (the two are not told apart)."""
     if not read.governed:
-        if row is None:
-            raise NotFound(_("No row has the key {key}.", key=",".join(key)))
-        return row
+        return _only(key, [row] if row is not None else [])
     served = access.serve_rows(
         read.session,
         read.grant,
@@ -229,6 +227,26 @@ def serve_row(read: Read, key: list[str], row: dict[str, Any] | None) -> dict[st
         filters=_asked(read),
         secret=read.secret,
     )
+    return _only(key, served)
+
+
+async def serve_row_async(read: Read, key: list[str], row: dict[str, Any] | None) -> dict[str, Any]:
+    """``serve_row`` for a coroutine: the event loop serves other requests while the access is
+    logged (``access.serve_rows_async``)."""
+    if not read.governed:
+        return serve_row(read, key, row)
+    served = await access.serve_rows_async(
+        read.session,
+        read.grant,
+        [row] if row is not None else [],
+        version=read.dataset.version.number,
+        filters=_asked(read),
+        secret=read.secret,
+    )
+    return _only(key, served)
+
+
+def _only(key: list[str], served: list[dict[str, Any]]) -> dict[str, Any]:
     if not served:
         raise NotFound(_("No row has the key {key}.", key=",".join(key)))
     return served[0]
