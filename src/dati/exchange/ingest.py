@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import itertools
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +30,7 @@ from dati.exchange.export import QuarantineWriter
 from dati.exchange.fields import ROW, CompiledSchema
 from dati.exchange.readers import Source, cell_text
 from dati.exchange.storage import (
+    ROW_GROUP_ROWS,
     STAGED,
     DatasetStore,
     Duplicate,
@@ -176,6 +180,8 @@ class _Staging:
         if first is None:
             return False
         in_order = self.ascending and first.num_rows > 1
+        if in_order:
+            return self._write_in_order(first, batches, schema, final)
         # The engine pulls batches on its own threads: validate in this request's context
         # (its language, for messages), and hand back the reader's own errors unchanged.
         context = contextvars.copy_context()
@@ -208,6 +214,57 @@ class _Staging:
             conn.execute("RESET threads")
             conn.unregister("incoming")
         if in_order and not self.ascending:
+            final.unlink()
+            return False
+        return True
+
+    def _write_in_order(
+        self,
+        first: pa.RecordBatch,
+        batches: Iterator[pa.RecordBatch],
+        schema: CompiledSchema,
+        final: Path,
+    ) -> bool:
+        """Rows already in key order are written as they come by Arrow's Parquet writer on a
+        thread of its own, so encoding one row group overlaps validating the next (validation
+        holds the interpreter; the writer does not); False when the rows turn out not to be in
+        order after all (the caller sorts the staged rows)."""
+        names = schema.names
+        groups: queue.Queue[pa.Table | None] = queue.Queue(maxsize=4)
+        failed: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                with pq.ParquetWriter(final, schema.arrow_schema(), compression="snappy") as out:
+                    while (group := groups.get()) is not None:
+                        out.write_table(group, row_group_size=ROW_GROUP_ROWS)
+            except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
+                failed.append(exc)
+                while groups.get() is not None:  # let the reader finish its puts
+                    pass
+
+        writer = threading.Thread(target=write, name="dati-version-writer", daemon=True)
+        writer.start()
+        held: list[pa.RecordBatch] = []
+        count = 0
+        try:
+            for batch in itertools.chain([first], batches):
+                held.append(batch.select(names))
+                count += batch.num_rows
+                if count >= ROW_GROUP_ROWS:  # whole row groups, as the engine writes them
+                    table = pa.Table.from_batches(held)
+                    whole = count - count % ROW_GROUP_ROWS
+                    groups.put(table.slice(0, whole))
+                    held = table.slice(whole).to_batches()
+                    count -= whole
+            if held:
+                groups.put(pa.Table.from_batches(held))
+        finally:
+            groups.put(None)
+            writer.join()
+        if failed:
+            raise failed[0]
+        if not self.ascending:
             final.unlink()
             return False
         return True
