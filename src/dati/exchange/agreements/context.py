@@ -1,8 +1,8 @@
 """What the gateway decides on, gathered with plain-column queries and kept for a moment.
 
 Every data access needs the resource's fields, the recipient's agreements on it and today's
-usage. They are cached per process for ``TTL`` seconds; a change made through this process's
-services forgets them at once, so on one node a suspension or revocation takes effect on the
+usage. They are cached per process for ``TTL`` seconds; a change made through this process
+forgets them at once (``dati.db.hot``), so on one node a suspension or revocation takes effect on the
 next request, on other nodes within ``TTL``. Usage is only a first check: quotas are enforced
 under the chain-head lock when the access is counted (``services.access.record_access``), so a
 stale count can cost a wasted read, never an extra row.
@@ -11,7 +11,6 @@ stale count can cost a wasted read, never an extra row.
 from __future__ import annotations
 
 import threading
-import time
 import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 from dati import clock
 from dati.audit import chain
 from dati.catalog.models import AccessRights, FieldClassification, Resource, ResourceField
+from dati.db.hot import HotCache
 from dati.exchange.agreements import gateway
 from dati.exchange.agreements import terms as terms_
 from dati.exchange.agreements.models import Agreement, AgreementStatus, AgreementUsage
@@ -29,22 +29,16 @@ from dati.exchange.agreements.models import Agreement, AgreementStatus, Agreemen
 TTL = 2.0  # seconds
 MAX_ENTRIES = 4096
 
-_Entry = tuple[float, gateway.ResourceInfo, list[gateway.AgreementTerms]]
-# Per database (tests bind each test to its own connection, whose ids can repeat).
-_terms: weakref.WeakKeyDictionary[Engine | Connection, dict[Any, _Entry]] = (
-    weakref.WeakKeyDictionary()
+# The resource's fields and the recipient organisations' agreements on it (db.hot: forgotten
+# when this process writes a resource, its fields or an agreement).
+_terms: HotCache[tuple[gateway.ResourceInfo, list[gateway.AgreementTerms]]] = HotCache(
+    Resource, ResourceField, Agreement, ttl=TTL, size=MAX_ENTRIES
 )
+# Per database (tests bind each test to its own connection, whose ids can repeat).
 _usage: weakref.WeakKeyDictionary[Engine | Connection, dict[Any, gateway.Usage]] = (
     weakref.WeakKeyDictionary()
 )
 _lock = threading.Lock()
-
-
-def forget() -> None:
-    """Drop what is cached: an agreement or a resource's fields changed in this process."""
-    with _lock:
-        for cache in list(_terms.values()):
-            cache.clear()
 
 
 def for_reading(
@@ -53,19 +47,13 @@ def for_reading(
     """The resource, the recipient organisations' agreements on it, today's known usage."""
     bind = session.get_bind()
     key = (resource.id, frozenset(recipient_org_ids))
-    now = time.monotonic()
-    with _lock:
-        cache = _terms.setdefault(bind, {})
-        hit = cache.get(key)
-    if hit is not None and now - hit[0] < TTL:
-        _stamp, info, found = hit
+    hit = _terms.get(session, key)
+    if hit is not None:
+        info, found = hit
     else:
         info = resource_info(session, resource)
         found = [] if info.is_open else agreement_terms(session, resource, recipient_org_ids, info)
-        with _lock:
-            if len(cache) > MAX_ENTRIES:
-                cache.clear()
-            cache[key] = (now, info, found)
+        _terms.put(session, key, (info, found))
     today = clock.today()
     with _lock:
         known = _usage.setdefault(bind, {})

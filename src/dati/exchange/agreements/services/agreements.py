@@ -19,7 +19,7 @@ from dati.auth.actor import Actor, ActorKind, Role
 from dati.auth.permissions import require
 from dati.catalog import service as catalog_service
 from dati.errors import Conflict, Forbidden, NotFound, PreconditionFailed
-from dati.exchange.agreements import context, document
+from dati.exchange.agreements import document
 from dati.exchange.agreements.models import (
     AccessRequest,
     Agreement,
@@ -99,7 +99,6 @@ def new_version(
     )
     session.add(agreement)
     session.flush()
-    context.forget()  # the gateway must see the new version at once
     return agreement
 
 
@@ -279,7 +278,6 @@ def sign_agreement(
     else:
         _activate(session, actor, agreement, secret)
     session.flush()
-    context.forget()
     return agreement
 
 

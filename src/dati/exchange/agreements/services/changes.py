@@ -11,7 +11,6 @@ from dati.auth.actor import Actor, Role
 from dati.auth.permissions import require
 from dati.catalog import service as catalog_service
 from dati.errors import Conflict, Invalid
-from dati.exchange.agreements import context
 from dati.exchange.agreements import terms as terms_
 from dati.exchange.agreements.models import Agreement, AgreementStatus
 from dati.exchange.agreements.permissions import (
@@ -175,7 +174,6 @@ def _changed(
     secret: str,
     extra: dict[str, str],
 ) -> Agreement:
-    context.forget()  # the gateway must see the change at once
     session.flush()
     org_id = next(
         iter(actor.org_ids() & {agreement.provider_org_id, agreement.recipient_org_id}), None
