@@ -69,8 +69,13 @@ def _plan(request: Request, name: str, **params: Any) -> governed.Read:
         secret=settings.effective_secret_key,
         **params,
     )
-    session.commit()
+    _end_reads(session)
     return read
+
+
+def _end_reads(session: Session) -> None:
+    if session.in_transaction():  # cached metadata may have spared it one
+        session.commit()
 
 
 def _validators(request: Request, dataset: Dataset) -> tuple[str, str, bool]:
@@ -219,8 +224,7 @@ async def lookup_response(
         fields=fields,
         agreement=agreement,
     )
-    if session.in_transaction():  # cached metadata may have spared it one
-        session.commit()
+    _end_reads(session)
     etag, modified, fresh = _validators(request, read.dataset)
     headers = {"ETag": etag, "Last-Modified": modified, "Cache-Control": "no-cache"}
     if fresh:
