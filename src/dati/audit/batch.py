@@ -5,10 +5,9 @@ one commit per batch), instead of each request queueing on the database's write 
 A request submits its work and waits for the future it gets back: ``run`` blocks its thread,
 ``run_async`` awaits it without blocking the event loop (no thread-pool hop; the writer wakes
 each loop once per batch). The writer takes everything queued, runs it in one transaction and
-resolves every future after the commit, so
-each request still returns only after the commit that logged it. An error fails every job of
-that transaction (nothing of it was written). App processes on other nodes still serialise
-on the chain-head lock.
+resolves every future after the commit, so each request still returns only after the commit
+that logged it. An error fails every job of that transaction (nothing of it was written). App
+processes on other nodes still serialise on the chain-head lock.
 
 The writer keeps one connection while it has work and exits after ``IDLE_SECONDS`` without
 any. It also remembers the head it last committed (``chain.Known``): while nobody else has
