@@ -173,14 +173,13 @@ class _Staging:
     ) -> bool:
         """Write the version sorted by key while the rows are read and validated (the engine
         sorts on one core while Arrow parses on the other). A file whose first rows are in
-        key order is written as it comes, unsorted; False (the rows staged) when it turns out
-        not to be in order after all, or has no valid rows."""
+        key order is written as it comes (``_write_in_order``); False (the rows staged) when
+        it turns out not to be in order after all, or has no valid rows."""
         batches = self._batches()
         first = next(batches, None)
         if first is None:
             return False
-        in_order = self.ascending and first.num_rows > 1
-        if in_order:
+        if self.ascending and first.num_rows > 1:
             return self._write_in_order(first, batches, schema, final)
         # The engine pulls batches on its own threads: validate in this request's context
         # (its language, for messages), and hand back the reader's own errors unchanged.
@@ -198,14 +197,7 @@ class _Staging:
         # cores (measured: ~0.3 s slower per million rows on two cores).
         conn.execute("SET threads = 1")
         try:
-            write_version(
-                conn,
-                schema,
-                _incoming_sql(schema),
-                final,
-                drop_duplicates=False,
-                presorted=in_order,
-            )
+            write_version(conn, schema, _incoming_sql(schema), final, drop_duplicates=False)
         except duckdb.Error:
             if self.error is not None:
                 raise self.error from None
@@ -213,9 +205,6 @@ class _Staging:
         finally:
             conn.execute("RESET threads")
             conn.unregister("incoming")
-        if in_order and not self.ascending:
-            final.unlink()
-            return False
         return True
 
     def _write_in_order(
