@@ -276,3 +276,32 @@ def test_a_file_in_key_order_at_first_but_not_later_is_sorted(write, store, monk
     outcome = run(write("p.csv", "id,vārds,dzimšanas_datums,novads\n" + lines), store)
     assert pq.read_table(outcome.file).column("id").to_pylist() == list(range(1, 20_001))
     assert list(store.tmp.glob("*.parquet")) == [outcome.file]
+
+
+def test_a_failed_write_of_an_ordered_file_raises_and_leaves_nothing(
+    write, store, monkeypatch
+) -> None:
+    """The key-order writer runs on a thread of its own: its failure reaches the publisher,
+    and no temporary file stays behind."""
+    from dati.exchange import csvstream
+    from dati.exchange import ingest as ingest_module
+
+    class Broken:
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            pass
+
+        def __enter__(self):  # type: ignore[no-untyped-def]
+            return self
+
+        def __exit__(self, *exc) -> None:  # type: ignore[no-untyped-def]
+            pass
+
+        def write_table(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            raise OSError("No space left on device")
+
+    monkeypatch.setattr(csvstream, "BLOCK", 16 << 10)
+    monkeypatch.setattr(ingest_module.pq, "ParquetWriter", Broken)
+    lines = "".join(f"{i},Vārds {i},1990-01-02,Rīga\n" for i in range(1, 40_001))
+    with pytest.raises(OSError, match="No space left"):
+        run(write("p.csv", "id,vārds,dzimšanas_datums,novads\n" + lines), store)
+    assert list(store.tmp.glob("*")) == []
