@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, event, select, text, update
 from sqlalchemy.orm import Session
 
 from dati.audit import chain
@@ -61,6 +61,56 @@ def test_a_deleted_and_renumbered_entry_is_still_found(session: Session, append:
     session.execute(update(AuditEntry).where(AuditEntry.seq > 100).values(seq=AuditEntry.seq - 101))
     found = kinds(session)
     assert ("missing", 3) in found and ("truncated", 5) in found
+
+
+def test_an_entry_replaced_by_a_copy_of_another_is_found(session: Session, append: Append) -> None:
+    """A copy carries a genuine seal: only the links show where it was put and what it hid."""
+    entries = append(5)
+    copied = {name: getattr(entries[1], name) for name in chain.HASHED_COLUMNS}
+    session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.seq == 3)
+        .values(prev_hash=entries[0].hash, hash=entries[1].hash, mac=entries[1].mac, **copied)
+    )
+    session.flush()
+    problems = verify_chain(session, secret=SECRET).problems
+    assert [(p.kind, p.seq) for p in problems] == [("inserted", 3), ("missing", 4)]
+    assert f"#1 (id {entries[0].id})" in problems[0].message  # the copy follows entry 1
+    assert problems[1].entry_id == entries[3].id  # the entry after the one it replaced
+
+
+def test_a_copy_of_an_entry_added_at_the_end_is_found(session: Session, append: Append) -> None:
+    entries = append(3)
+    copied = {name: getattr(entries[0], name) for name in chain.HASHED_COLUMNS}
+    session.add(
+        AuditEntry(
+            seq=4, prev_hash=chain.GENESIS_HASH, hash=entries[0].hash, mac=entries[0].mac, **copied
+        )
+    )
+    session.execute(update(AuditChainHead).values(seq=4, hash=entries[0].hash))
+    assert kinds(session) == [("inserted", 4)]
+
+
+def test_breaks_are_explained_in_one_read_of_the_log(session: Session, append: Append) -> None:
+    """Explaining where each break links to reads the log once, not once per break."""
+    append(12)
+    session.execute(delete(AuditEntry).where(AuditEntry.seq.in_([3, 6, 9])))
+    session.flush()
+    session.expire_all()
+    statements: list[str] = []
+    engine = session.get_bind()
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "audit_entry.hash IN" in statement:
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        found = [(p.kind, p.seq) for p in verify_chain(session, secret=SECRET).problems]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert found == [("missing", 4), ("missing", 7), ("missing", 10)]
+    assert len(statements) == 1
 
 
 def test_an_inserted_entry_is_found(session: Session, append: Append) -> None:

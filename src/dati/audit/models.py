@@ -58,7 +58,7 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     duration_us: Mapped[int | None] = mapped_column(BigInteger)
     prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
     # HMAC of ``hash`` under a key derived from the instance secret: someone who can write
     # to the database but lacks the secret cannot forge an entry, even at the chain's end.
     mac: Mapped[str] = mapped_column(String(64))

@@ -12,6 +12,7 @@ What each kind of tampering looks like to the walk (entries read in ``seq`` orde
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -39,6 +40,8 @@ from dati.audit.models import (
 from dati.i18n import gettext as _
 
 BATCH = 5000
+# Bound parameters per query when naming the entries that breaks link to.
+HASHES_PER_QUERY = 5000
 
 
 @dataclass(frozen=True)
@@ -167,12 +170,37 @@ def verify_chain(
     return report
 
 
+def _entries_with_hashes(session: Session, hashes: set[str]) -> dict[str, list[tuple[int, int]]]:
+    """(seq, id) of the entries having each of ``hashes``: one read of the log per
+    ``HASHES_PER_QUERY`` hashes (``hash`` has no index: appends would pay for it)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    wanted = sorted(hashes)
+    for start in range(0, len(wanted), HASHES_PER_QUERY):
+        stmt = select(AuditEntry.hash, AuditEntry.seq, AuditEntry.id).where(
+            AuditEntry.hash.in_(wanted[start : start + HASHES_PER_QUERY])
+        )
+        for hash_, seq, entry_id in session.execute(stmt):
+            found.setdefault(hash_, []).append((seq, entry_id))
+    for places in found.values():
+        places.sort()
+    return found
+
+
+def _linked_entry(places: list[tuple[int, int]], seq: int) -> tuple[int, int] | None:
+    """The entry a break at ``seq`` links to, of those with its ``prev_hash`` (in ``seq``
+    order). Only a tampered log has two (a copy): then the nearest one before ``seq``, else
+    the first after it."""
+    if not places:
+        return None
+    before = bisect.bisect_left(places, (seq,))
+    return places[before - 1] if before else places[0]
+
+
 def _explain_breaks(session: Session, breaks: list[_Break], last_seq: int) -> list[Problem]:
     found: list[Problem] = []
+    linked = _entries_with_hashes(session, {item.prev_hash for item in breaks})
     for item in breaks:
-        target = session.execute(
-            select(AuditEntry.seq, AuditEntry.id).where(AuditEntry.hash == item.prev_hash)
-        ).first()
+        target = _linked_entry(linked.get(item.prev_hash, []), item.seq)
         if item.prev_hash == GENESIS_HASH and item.seq != 1:
             found.append(
                 Problem(
@@ -200,7 +228,7 @@ def _explain_breaks(session: Session, breaks: list[_Break], last_seq: int) -> li
                     id=item.entry_id,
                 )
             found.append(Problem("missing", item.seq, item.entry_id, message))
-        elif target.seq > item.seq:
+        elif target[0] > item.seq:
             found.append(
                 Problem(
                     "reordered",
@@ -210,8 +238,8 @@ def _explain_breaks(session: Session, breaks: list[_Break], last_seq: int) -> li
                         "Entry #{seq} (id {id}) is out of order: it was written after #{other} (id {other_id}).",
                         seq=item.seq,
                         id=item.entry_id,
-                        other=target.seq,
-                        other_id=target.id,
+                        other=target[0],
+                        other_id=target[1],
                     ),
                 )
             )
@@ -225,8 +253,8 @@ def _explain_breaks(session: Session, breaks: list[_Break], last_seq: int) -> li
                         "Entry #{seq} (id {id}) follows #{other} (id {other_id}): the entries between them were inserted or moved.",
                         seq=item.seq,
                         id=item.entry_id,
-                        other=target.seq,
-                        other_id=target.id,
+                        other=target[0],
+                        other_id=target[1],
                     ),
                 )
             )
