@@ -76,6 +76,8 @@ class AuditSubject(Base):
     """A person whose record an entry returned: a keyed hash of the personal code, never the code."""
 
     __tablename__ = "audit_subject"
+    # SQLite: the primary key is the table (no rowid B-tree to maintain on every append).
+    __table_args__ = {"sqlite_with_rowid": False}
 
     entry_id: Mapped[int] = mapped_column(ForeignKey("audit_entry.id"), primary_key=True)
     subject: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
