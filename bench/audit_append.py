@@ -10,6 +10,9 @@ Also the decision itself (``authorise``, cached agreement and usage) for compari
 
 `PYTHONPATH=src:. python -m bench audit_append`; DATI_BENCH_DATABASE_URL=postgresql://...
 runs it on PostgreSQL (the database is migrated and filled; use a throwaway one).
+DATI_BENCH_AUDIT_ENTRIES=1000000 first fills the log with that many entries (each with one
+data subject; random hashes, not a valid chain: appending reads only the head), so the
+indexes are as large as a production log's.
 """
 
 from __future__ import annotations
@@ -90,6 +93,74 @@ def prepare(url: str) -> tuple[Any, Any, Any]:
     return database, resource, actor
 
 
+def prefill(database: Any, entries: int) -> None:
+    """``entries`` plausible data-access entries and their subjects, in bulk."""
+    import hashlib
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, insert, select, update
+
+    from dati.audit.models import AuditChainHead, AuditEntry, AuditSubject
+
+    def digest(kind: str, n: int) -> str:
+        return hashlib.sha256(f"{kind}{n}".encode()).hexdigest()
+
+    with database.session() as session:  # setting up the agreement logged a few entries
+        head = session.get(AuditChainHead, 1)
+        first_id = (session.scalar(select(func.max(AuditEntry.id))) or 0) + 1
+        first_seq = head.seq + 1
+    last = first_seq + entries - 1
+    start = datetime.now(UTC) - timedelta(days=30)
+    chunk = 10_000
+    for first in range(first_seq, last + 1, chunk):
+        seqs = range(first, min(first + chunk, last + 1))
+        with database.session() as session:
+            session.execute(
+                insert(AuditEntry),
+                [
+                    {
+                        "id": n - first_seq + first_id,
+                        "seq": n,
+                        "at": start + timedelta(seconds=n),
+                        "action": "data.read",
+                        "actor_name": "VSAA API",
+                        "actor_org_id": 1,
+                        "provider_org_id": 2,
+                        "agreement_id": "L-2026-0001",
+                        "agreement_version": 1,
+                        "resource": "bench-audit",
+                        "resource_version": 1,
+                        "fields": '["id","kods","pasvaldiba","vards"]',
+                        "filter": f'{{"conditions":{{"pasvaldiba":["LV-RIX"]}},"request":{{"id":[{n}]}}}}',
+                        "row_count": 1,
+                        "subject_count": 1,
+                        "subjects_digest": digest("d", n),
+                        "detail": "",
+                        "duration_us": 350,
+                        "prev_hash": digest("e", n - 1),
+                        "hash": digest("e", n),
+                        "mac": digest("m", n),
+                    }
+                    for n in seqs
+                ],
+            )
+            session.execute(
+                insert(AuditSubject),
+                [{"entry_id": n - first_seq + first_id, "subject": digest("s", n)} for n in seqs],
+            )
+    with database.session() as session:
+        session.execute(
+            update(AuditChainHead)
+            .where(AuditChainHead.id == 1)
+            .values(
+                seq=last,
+                hash=digest("e", last),
+                checkpoint_seq=last,
+                checkpoint_at=datetime.now(UTC),
+            )
+        )
+
+
 def _grant(database: Any, resource: Any, actor: Any, session: Any, n: int) -> Any:
     from sqlalchemy.orm import Session
 
@@ -168,6 +239,11 @@ def main() -> None:
             os.environ.get("DATI_BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         )
         database, resource, actor = prepare(url)
+        entries = int(os.environ.get("DATI_BENCH_AUDIT_ENTRIES", "0"))
+        if entries:
+            began = time.perf_counter()
+            prefill(database, entries)
+            print(f"log filled with {entries} entries in {time.perf_counter() - began:.0f} s")
         print(f"database: {database.dialect}; load average {os.getloadavg()[0]:.2f}")
         cases: list[tuple[str, Callable[[], None]]] = [
             (
