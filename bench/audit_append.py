@@ -6,7 +6,9 @@ statistics and commits, before the row is returned.
 
 Callers: 1 thread; 16 threads (sync ``serve_rows``, one session each, like a thread-pool
 route); 16 coroutines on one event loop (``serve_rows_async``, like a plain ASGI route).
-Also the decision itself (``authorise``, cached agreement and usage) for comparison.
+Also the decision itself (``authorise``, cached agreement and usage) for comparison. The
+log writer's thread is timed on its own too (its transactions: the accesses' log work,
+SQLite's statements and the commit), which the callers' scheduling disturbs less.
 
 `PYTHONPATH=src:. python -m bench audit_append`; DATI_BENCH_DATABASE_URL=postgresql://...
 runs it on PostgreSQL (the database is migrated and filled; use a throwaway one).
@@ -180,12 +182,34 @@ def _grant(database: Any, resource: Any, actor: Any, session: Any, n: int) -> An
     )
 
 
-def measure(run: Callable[[], None]) -> tuple[float, float]:
-    """(CPU µs per access, accesses per second of wall time) of one round."""
-    cpu, wall = time.process_time(), time.perf_counter()
+# CPU seconds the log writer's thread spent in its transactions (the accesses' log work,
+# SQLite's statements and the commit), less disturbed by the callers' threads than the total.
+_writer_cpu = [0.0]
+
+
+def count_writer_cpu() -> None:
+    from dati.audit import batch
+
+    execute = batch.LogWriter._execute
+
+    def timed(self: Any, connection: Any, jobs: Any) -> Any:
+        began = time.thread_time()
+        try:
+            return execute(self, connection, jobs)
+        finally:
+            _writer_cpu[0] += time.thread_time() - began
+
+    batch.LogWriter._execute = timed  # type: ignore[method-assign]
+
+
+def measure(run: Callable[[], None]) -> tuple[float, float, float]:
+    """(CPU µs per access, accesses per second of wall time, the log writer's CPU µs per
+    access) of one round."""
+    cpu, wall, writer = time.process_time(), time.perf_counter(), _writer_cpu[0]
     run()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    return cpu / PER_ROUND * 1e6, PER_ROUND / wall
+    writer = _writer_cpu[0] - writer
+    return cpu / PER_ROUND * 1e6, PER_ROUND / wall, writer / PER_ROUND * 1e6
 
 
 def threads(database: Any, resource: Any, actor: Any, callers: int, log: bool) -> None:
@@ -262,7 +286,8 @@ def main() -> None:
                 lambda: coroutines(database, resource, actor, 16),
             ),
         ]
-        results: dict[str, list[tuple[float, float]]] = {}
+        count_writer_cpu()
+        results: dict[str, list[tuple[float, float, float]]] = {}
         for _round in range(ROUNDS):  # interleaved, so the machine's changing load hits all alike
             for label, run in cases:
                 try:
@@ -270,23 +295,25 @@ def main() -> None:
                 except NotImplementedError:
                     results.pop(label, None)
         for label, samples in results.items():
-            cpu = statistics.median(c for c, _w in samples)
-            rate = statistics.median(w for _c, w in samples)
+            cpu = statistics.median(c for c, _w, _l in samples)
+            rate = statistics.median(w for _c, w, _l in samples)
+            writer = statistics.median(lw for _c, _w, lw in samples)
+            in_writer = f", log writer {writer:.0f} µs" if writer else ""
             print(
-                f"{label}: CPU {cpu:.0f} µs per access, {rate:.0f} accesses/s (median of {len(samples)} rounds)"
+                f"{label}: CPU {cpu:.0f} µs per access{in_writer}, {rate:.0f} accesses/s (median of {len(samples)} rounds)"
             )
         for callers in ("1 thread", "16 threads"):
             decide = statistics.median(
-                c for c, _w in results[f"decide only (authorise), {callers}"]
+                c for c, _w, _l in results[f"decide only (authorise), {callers}"]
             )
-            logged = statistics.median(c for c, _w in results[f"decide + log, {callers}"])
+            logged = statistics.median(c for c, _w, _l in results[f"decide + log, {callers}"])
             print(f"logging alone, {callers}: {logged - decide:.0f} µs CPU per access")
         for callers in ("1 coroutine", "16 coroutines"):
             label = f"decide + log async, {callers}"
             if label in results:
                 decide = statistics.median(
-                    c for c, _w in results["decide only (authorise), 1 thread"]
+                    c for c, _w, _l in results["decide only (authorise), 1 thread"]
                 )
-                logged = statistics.median(c for c, _w in results[label])
+                logged = statistics.median(c for c, _w, _l in results[label])
                 print(f"logging alone, async {callers}: {logged - decide:.0f} µs CPU per access")
         database.dispose()
