@@ -153,12 +153,14 @@ def test_key_lookups(
 ) -> None:
     pseudonymised = make_agreement()
     auth = token(session, "vsaa-api", Role.RECIPIENT, "VSAA")
-    assert (
-        client.get(
-            f"{data}/rows/150385-11116", headers=auth, params={"agreement": pseudonymised.number}
-        ).status_code
-        == 403
+    refused = client.get(
+        f"{data}/rows/150385-11116", headers=auth, params={"agreement": pseudonymised.number}
     )
+    assert refused.status_code == 403 and "personal_code" in refused.json()["detail"]
+    # The refusal is logged (by the event loop's own path, which awaits the log writer).
+    session.expire_all()
+    denied = session.scalars(select(AuditEntry).where(AuditEntry.action == "data.denied")).all()
+    assert [(e.resource, e.outcome) for e in denied] == [(data.rsplit("/", 1)[1], "denied")]
     clear = make_agreement(
         terms=Terms.model_validate({**RIGA_ONLY.model_dump(), "pseudonymised_fields": []})
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -113,6 +114,13 @@ def test_a_file_stopped_early_leaves_nothing_open(write, small_blocks) -> None:
     batches = source.batches()
     assert next(batches).num_rows > 0
     batches.close()  # type: ignore[attr-defined]
+    # The parser reading ahead on its own thread has stopped too.
+    assert not [t for t in threading.enumerate() if t.name == "dati-csv-parser"]
+
+
+def test_batches_parsed_ahead_arrive_in_file_order(write, small_blocks) -> None:
+    source = readers.open_file(write("big.csv", "id,name\n" + _lines(50_000)))
+    assert [r["id"] for r in rows(source)] == [str(i) for i in range(50_000)]
 
 
 @pytest.mark.parametrize(

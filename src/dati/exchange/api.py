@@ -213,7 +213,7 @@ async def lookup_response(
     """The answer to a key lookup: the row as the caller may see it, or 304."""
     session, actor, settings = _request_context(request)
     parts = key.split(",")
-    read = governed.plan_lookup(
+    read = await governed.plan_lookup_async(
         session=session,
         actor=actor,
         name=resource_name,

@@ -1,8 +1,10 @@
 """Arrow's CSV reader, fast in the common case and exact in the others.
 
 The fast read assumes what almost every file is: UTF-8 (when its first block is) and
-without ragged rows, and parses blocks on all cores. Arrow checks UTF-8 in every value,
-so a file that breaks the assumption makes the read fail, never silently change text.
+without ragged rows, and parses on a thread of its own, a few blocks ahead of the consumer
+(Arrow's streaming reader parses in the thread that asks for the next batch, so without it
+parsing, validating and sorting would take turns on one core). Arrow checks UTF-8 in every
+value, so a file that breaks the assumption makes the read fail, never silently change text.
 Then the file is read again in the slower, exact way — on one thread, where a ragged row
 has a row number to report, and in the encoding the whole file turns out to have — and
 the rows already handed out are skipped, so the consumer sees one continuous stream.
@@ -10,6 +12,10 @@ the rows already handed out are skipped, so the consumer sees one continuous str
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +30,7 @@ from dati.i18n import gettext as _
 # Small blocks bound memory: while DuckDB sorts straight from the stream it holds on to dozens
 # of batches (~45 MB of Arrow memory at 1 MB blocks, ~360 MB at 8 MB); parsing is no slower.
 BLOCK = 1 << 20
+READ_AHEAD = 4  # parsed batches waiting for the consumer
 
 Progress = Callable[[int, int], None]  # (done, total) in bytes
 Reject = Callable[[int, str, str], None]  # (row number, row text, message)
@@ -143,9 +150,49 @@ class _Attempt:
                 ),
             )
             try:
-                for batch in reader:
-                    yield batch, raw.tell()
+                if self.threaded:
+                    yield from _read_ahead(reader, raw)
+                else:
+                    for batch in reader:
+                        yield batch, raw.tell()
             finally:
                 reader.close()  # stops reading ahead before the file closes
         finally:
             raw.close()
+
+
+_END = object()
+
+
+def _read_ahead(reader: Any, raw: Any) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """Parse on a thread of its own (Arrow needs no interpreter lock to parse), a few batches
+    ahead of the consumer, which validates and sorts meanwhile."""
+    ready: queue.Queue[Any] = queue.Queue(maxsize=READ_AHEAD)
+    stop = threading.Event()
+
+    def parse() -> None:
+        try:
+            for batch in reader:
+                if stop.is_set():
+                    return
+                ready.put((batch, raw.tell()))
+            ready.put(_END)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            ready.put(exc)
+
+    context = contextvars.copy_context()  # the request's language, should Arrow call back
+    parser = threading.Thread(
+        target=context.run, args=(parse,), name="dati-csv-parser", daemon=True
+    )
+    parser.start()
+    try:
+        while (item := ready.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while parser.is_alive():  # unblock a parser waiting for room
+            with contextlib.suppress(queue.Empty):
+                ready.get_nowait()
+            parser.join(0.01)

@@ -96,18 +96,28 @@ def _authorise(
     secret: str,
 ) -> access.Grant:
     return service.authorise_read(
-        actor,
-        ReadRequest(
-            session,
-            dataset.resource,
-            query.fields,
-            query.filters,
-            tuple(name for name, _descending in query.sort),
-            version=version,
-            latest_version=dataset.latest,
-            agreement=agreement,
-            secret=secret,
-        ),
+        actor, _read_request(session, dataset, query, version, agreement, secret)
+    )
+
+
+def _read_request(
+    session: Session,
+    dataset: Dataset,
+    query: Query,
+    version: int | None,
+    agreement: str | None,
+    secret: str,
+) -> ReadRequest:
+    return ReadRequest(
+        session,
+        dataset.resource,
+        query.fields,
+        query.filters,
+        tuple(name for name, _descending in query.sort),
+        version=version,
+        latest_version=dataset.latest,
+        agreement=agreement,
+        secret=secret,
     )
 
 
@@ -189,6 +199,40 @@ def plan_lookup(
 ) -> Read:
     """A lookup by primary key is a read filtered on the key: the agreement must let the
     caller filter by it (a pseudonymised key cannot be looked up)."""
+    dataset, query = _lookup_query(session, actor, name, store, key, version, fields)
+    grant = _authorise(session, actor, dataset, query, version, agreement, secret)
+    return _planned(session, dataset, query, grant, secret)
+
+
+async def plan_lookup_async(
+    *,
+    session: Session,
+    actor: Actor,
+    name: str,
+    store: DatasetStore,
+    secret: str,
+    key: list[str],
+    version: int | None = None,
+    fields: str | None = None,
+    agreement: str | None = None,
+) -> Read:
+    """``plan_lookup`` for a coroutine: a refusal is logged without blocking the event loop."""
+    dataset, query = _lookup_query(session, actor, name, store, key, version, fields)
+    grant = await service.authorise_read_async(
+        actor, _read_request(session, dataset, query, version, agreement, secret)
+    )
+    return _planned(session, dataset, query, grant, secret)
+
+
+def _lookup_query(
+    session: Session,
+    actor: Actor,
+    name: str,
+    store: DatasetStore,
+    key: list[str],
+    version: int | None,
+    fields: str | None,
+) -> tuple[Dataset, Query]:
     require(actor, READ_DATA, name)
     dataset = service.open_version(session, name, store, version)
     primary = dataset.schema.primary_key
@@ -209,7 +253,12 @@ def plan_lookup(
     query = build_query(
         dataset.schema, fields=fields, filters=list(zip(primary, key, strict=True)), limit=1
     )
-    grant = _authorise(session, actor, dataset, query, version, agreement, secret)
+    return dataset, query
+
+
+def _planned(
+    session: Session, dataset: Dataset, query: Query, grant: access.Grant, secret: str
+) -> Read:
     dataset.grant = grant
     return Read(session, dataset, _within(query, grant.decision), grant, query.filters, secret)
 
